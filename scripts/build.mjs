@@ -1,0 +1,64 @@
+// Builds every bundle with one esbuild call set: the extension host, the worker, the CLI, the core library,
+// the webview panel and the notebook renderer. Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+const browser = { ...common, platform: 'browser', target: 'es2022' };
+
+/** Each bundle: what it is for and how it is built. */
+const bundles = [
+  // VS Code extension host: keep it small, TensorFlow.js never enters it.
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The child process that owns TensorFlow.js and heavy computation.
+  {
+    ...node,
+    entryPoints: ['src/worker/main.ts'],
+    outfile: 'dist/worker.js',
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs'],
+  },
+  // Command-line interface (bin/voice-emotion.js loads it).
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    define: { VOICE_EMOTION_VERSION: JSON.stringify(version) },
+  },
+  // The core API as a CommonJS library.
+  { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
+  // Webview panels (browser, classic script).
+  { ...browser, entryPoints: ['src/webview/panel/main.ts'], outfile: 'dist/webview/panel.js', format: 'iife' },
+  // Notebook renderer (browser, ES module loaded by VS Code's output webview).
+  { ...browser, entryPoints: ['src/webview/renderer/index.ts'], outfile: 'dist/webview/renderer.js', format: 'esm' },
+];
+
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+if (watch) {
+  const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log(`watching ${bundles.length} bundles…`);
+} else {
+  const started = Date.now();
+  const results = await Promise.all(bundles.map((options) => esbuild.build({ ...options, metafile: true })));
+  const sizes = results.map((result, i) => {
+    const out = bundles[i].outfile;
+    const bytes = result.metafile.outputs[out]?.bytes ?? fs.statSync(path.join(root, out)).size;
+    return `${out} ${(bytes / 1024).toFixed(0)} KB`;
+  });
+  console.log(`built ${bundles.length} bundles in ${Date.now() - started} ms: ${sizes.join(', ')}`);
+}

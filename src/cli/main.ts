@@ -1,0 +1,78 @@
+import { FileError, UsageError } from '../core/errors';
+import { FEATURES_USAGE, runFeatures } from './commands/features';
+import { INFO_USAGE, runInfo } from './commands/info';
+import { processIo, type CliIo } from './io';
+
+declare const VOICE_EMOTION_VERSION: string | undefined;
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (argv: readonly string[], io: CliIo) => number | Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  features: { summary: 'spectrogram, log-mel or MFCC features of a WAV file', usage: FEATURES_USAGE, run: runFeatures },
+  info: { summary: 'validate a WAV file and show its format', usage: INFO_USAGE, run: runInfo },
+};
+
+const MAIN_USAGE = `usage: voice-emotion <command> [options]
+
+Voice Emotion Lab: speech emotion recognition from the command line.
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
+  .join('\n')}
+
+Run "voice-emotion <command> --help" for a command's options.`;
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code: 0 ok, 1 runtime error, 2 usage error. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(MAIN_USAGE + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.stdout(`${typeof VOICE_EMOTION_VERSION === 'string' ? VOICE_EMOTION_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`error: unknown command "${name}"\n${MAIN_USAGE}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n(run "voice-emotion ${name} --help" for usage)\n`);
+      return 2;
+    }
+    if (error instanceof FileError) {
+      io.stderr(`error: ${error.file}: ${error.problem}\n`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`error: ${message}\n`);
+    if (process.env.VOICE_EMOTION_DEBUG && error instanceof Error && error.stack) io.stderr(error.stack + '\n');
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,176 @@
+/** Options for band-limited resampling. */
+export interface ResamplerOptions {
+  /** Stop-band attenuation of the anti-aliasing filter in dB (default 90). */
+  readonly attenuationDb?: number;
+  /**
+   * Where the filter's transition band sits, as fractions of the lower Nyquist frequency:
+   * pass band up to `passband`, stop band from 1.0 (default 0.9, i.e. 7.2–8 kHz for 16 kHz output).
+   */
+  readonly passband?: number;
+}
+
+const MAX_EXACT_PHASES = 1024;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Zeroth-order modified Bessel function of the first kind (series), for the Kaiser window. */
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 200; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+/**
+ * Streaming band-limited resampler: a polyphase windowed-sinc (Kaiser) filter evaluated at each output instant.
+ * Rational ratios with up to 1,024 phases are exact; others interpolate linearly between 1,024 filter phases.
+ * Zero-phase (no delay): output sample m sits at input time m · inputRate / outputRate.
+ */
+export class Resampler {
+  /** Output samples per `down` input samples is `up` (the reduced ratio). */
+  private readonly up: number;
+  private readonly down: number;
+  /** Filter taps on each side of the output instant, in input samples. */
+  private readonly halfTaps: number;
+  private readonly phases: number;
+  /** Row p holds the 2·halfTaps taps for fractional offset p / phases; one extra row for interpolation. */
+  private readonly table: Float32Array;
+  /** Input not yet consumed; buffer[0] is input index `bufferStart`. */
+  private buffer: Float32Array;
+  private bufferStart: number;
+  private bufferLength = 0;
+  private inputCount = 0;
+  private outputIndex = 0;
+
+  constructor(
+    readonly inputRate: number,
+    readonly outputRate: number,
+    options: ResamplerOptions = {},
+  ) {
+    if (!(inputRate > 0 && outputRate > 0) || !Number.isInteger(inputRate) || !Number.isInteger(outputRate)) {
+      throw new RangeError(`sample rates must be positive integers (got ${inputRate} → ${outputRate})`);
+    }
+    const g = gcd(inputRate, outputRate);
+    this.up = outputRate / g;
+    this.down = inputRate / g;
+    const attenuation = options.attenuationDb ?? 90;
+    const passband = options.passband ?? 0.9;
+    const ratio = Math.min(1, outputRate / inputRate);
+    // Cut-off midway through the transition band, relative to the input Nyquist frequency.
+    const cutoff = ((1 + passband) / 2) * ratio;
+    const transition = ((1 - passband) / 2) * ratio; // in cycles per input sample
+    const beta = attenuation > 50 ? 0.1102 * (attenuation - 8.7) : 0.5842 * (attenuation - 21) ** 0.4 + 0.07886 * (attenuation - 21);
+    this.halfTaps = Math.ceil((attenuation - 7.95) / (2.285 * 2 * Math.PI * transition) / 2) + 1;
+    this.phases = this.up <= MAX_EXACT_PHASES ? this.up : MAX_EXACT_PHASES;
+    const taps = 2 * this.halfTaps;
+    this.table = new Float32Array((this.phases + 1) * taps);
+    const i0Beta = besselI0(beta);
+    for (let p = 0; p <= this.phases; p++) {
+      const frac = p / this.phases;
+      for (let t = 0; t < taps; t++) {
+        // Tap t multiplies input index k0 + t - halfTaps + 1; its distance from the output instant:
+        const tau = frac - (t - this.halfTaps + 1);
+        const r = tau / this.halfTaps;
+        const window = Math.abs(r) >= 1 ? 0 : besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta;
+        const x = cutoff * tau;
+        const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+        this.table[p * taps + t] = cutoff * sinc * window;
+      }
+    }
+    this.buffer = new Float32Array(Math.max(4096, 4 * taps));
+    // Virtual zeros before the first sample.
+    this.bufferStart = -this.halfTaps;
+    this.bufferLength = this.halfTaps;
+  }
+
+  /** Number of output samples `inputLength` input samples produce: ceil(n · outputRate / inputRate). */
+  outputLength(inputLength: number): number {
+    return Math.ceil((inputLength * this.up) / this.down);
+  }
+
+  /** Feeds input samples; writes the outputs now computable into `out` at `offset`; returns how many. */
+  process(input: Float32Array, out: Float32Array, offset = 0): number {
+    this.append(input);
+    this.inputCount += input.length;
+    return this.emit(out, offset, this.bufferStart + this.bufferLength);
+  }
+
+  /** Ends the stream (zeros after the last sample); writes the remaining outputs; returns how many. */
+  flush(out: Float32Array, offset = 0): number {
+    this.append(new Float32Array(this.halfTaps + 1));
+    const written = this.emit(out, offset, Number.POSITIVE_INFINITY, this.outputLength(this.inputCount));
+    this.bufferLength = 0;
+    return written;
+  }
+
+  private append(input: Float32Array): void {
+    if (this.bufferLength + input.length > this.buffer.length) {
+      const grown = new Float32Array(Math.max(this.buffer.length * 2, this.bufferLength + input.length));
+      grown.set(this.buffer.subarray(0, this.bufferLength));
+      this.buffer = grown;
+    }
+    this.buffer.set(input, this.bufferLength);
+    this.bufferLength += input.length;
+  }
+
+  private emit(out: Float32Array, offset: number, availableEnd: number, limit = Number.POSITIVE_INFINITY): number {
+    const { up, down, halfTaps, phases, table, buffer } = this;
+    const taps = 2 * halfTaps;
+    const exact = phases === up;
+    let m = this.outputIndex;
+    let written = 0;
+    while (m < limit) {
+      const position = m * down;
+      const k0 = Math.floor(position / up);
+      if (k0 + halfTaps >= availableEnd) break;
+      const base = k0 - halfTaps + 1 - this.bufferStart;
+      const remainder = position - k0 * up;
+      let sum = 0;
+      if (exact) {
+        const row = remainder * taps;
+        for (let t = 0; t < taps; t++) sum += buffer[base + t] * table[row + t];
+      } else {
+        const phase = (remainder / up) * phases;
+        const p = Math.floor(phase);
+        const w = phase - p;
+        const rowA = p * taps;
+        const rowB = rowA + taps;
+        for (let t = 0; t < taps; t++) {
+          sum += buffer[base + t] * (table[rowA + t] + w * (table[rowB + t] - table[rowA + t]));
+        }
+      }
+      if (offset + written >= out.length) break;
+      out[offset + written++] = sum;
+      m++;
+    }
+    this.outputIndex = m;
+    // Drop input no future output needs.
+    const nextK0 = Math.floor((m * down) / up);
+    const keepFrom = Math.max(this.bufferStart, nextK0 - halfTaps + 1);
+    const drop = Math.min(this.bufferLength, keepFrom - this.bufferStart);
+    if (drop > 0) {
+      buffer.copyWithin(0, drop, this.bufferLength);
+      this.bufferLength -= drop;
+      this.bufferStart += drop;
+    }
+    return written;
+  }
+}
+
+/** Resamples a whole signal from `inputRate` to `outputRate` Hz with the band-limited {@link Resampler}. */
+export function resample(samples: Float32Array, inputRate: number, outputRate: number, options?: ResamplerOptions): Float32Array {
+  if (inputRate === outputRate) return samples.slice();
+  const resampler = new Resampler(inputRate, outputRate, options);
+  const out = new Float32Array(resampler.outputLength(samples.length));
+  let written = resampler.process(samples, out, 0);
+  written += resampler.flush(out, written);
+  return written === out.length ? out : out.subarray(0, written);
+}
