@@ -9,8 +9,9 @@ if (!fs.existsSync(cli)) {
   process.stderr.write(`error: ${cli}: not built yet; run "npm run build" first\n`);
   process.exitCode = 1;
 } else {
-  require(cli)
-    .main(process.argv.slice(2))
+  const { main, ignoreBrokenPipes } = require(cli);
+  ignoreBrokenPipes();
+  main(process.argv.slice(2))
     .then((code) => {
       process.exitCode = code;
     });

@@ -1,4 +1,6 @@
 import { FileError, UsageError } from '../core/errors';
+import { BENCH_USAGE, runBench } from './commands/bench';
+import { DEMO_USAGE, runDemo } from './commands/demo';
 import { FEATURES_USAGE, runFeatures } from './commands/features';
 import { INFO_USAGE, runInfo } from './commands/info';
 import { processIo, type CliIo } from './io';
@@ -12,6 +14,8 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  bench: { summary: 'measure feature-extraction speed on this machine', usage: BENCH_USAGE, run: runBench },
+  demo: { summary: 'synthesise voice clips, compute their features, write an HTML report', usage: DEMO_USAGE, run: runDemo },
   features: { summary: 'spectrogram, log-mel or MFCC features of a WAV file', usage: FEATURES_USAGE, run: runFeatures },
   info: { summary: 'validate a WAV file and show its format', usage: INFO_USAGE, run: runInfo },
 };
@@ -40,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`error: unknown command "${name}"\n${MAIN_USAGE}\n`);
+    io.stderr(`error: unknown command "${name}" (see "voice-emotion --help")\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -51,7 +55,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`error: ${error.message}\n(run "voice-emotion ${name} --help" for usage)\n`);
+      io.stderr(`error: ${error.message} (see "voice-emotion ${name} --help")\n`);
       return 2;
     }
     if (error instanceof FileError) {
@@ -65,7 +69,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
+/** A closed pipe (e.g. `| head`) ends the command quietly instead of crashing it. */
+export function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 if (require.main === module) {
+  ignoreBrokenPipes();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { computeFeatures, DEFAULT_FEATURE_CONFIG, mfccFromLogMel, readWav, resolveFeatureConfig } from '../../core/audio';
+import { encodeWav } from '../../core/audio/wavWrite';
+import { resample } from '../../core/audio/resample';
+import { UsageError } from '../../core/errors';
+import { synthesizeVoice } from '../../core/synth/voice';
+import { formatOptions, parseArgs, type OptionSpec } from '../args';
+import type { CliIo } from '../io';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
+  repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
+};
+
+export const BENCH_USAGE = `usage: voice-emotion bench [--json] [--repeat N]
+
+Measures the feature pipeline on this machine (medians after warm-up) and prints BENCHMARKS.md rows.
+
+${formatOptions(OPTIONS)}`;
+
+/** One benchmark result. */
+export interface Measurement {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly backend?: string;
+  readonly arch?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median wall time in seconds of `run` over `repeat` runs after one warm-up run. */
+function time(run: () => void, repeat: number): number {
+  run();
+  const seconds: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const started = process.hrtime.bigint();
+    run();
+    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return median(seconds);
+}
+
+/** `voice-emotion bench`: feature-extraction throughput, one thread. */
+export function runBench(argv: readonly string[], io: CliIo): number {
+  const { positionals, options } = parseArgs(argv, OPTIONS);
+  if (positionals.length) throw new UsageError('bench takes no positional arguments');
+  const repeat = (options.repeat as number | undefined) ?? 7;
+  if (repeat < 1) throw new UsageError('--repeat must be at least 1');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-bench-'));
+  const measurements: Measurement[] = [];
+  try {
+    const seconds = 60;
+    const voice = synthesizeVoice({ sampleRate: 48000, durationSeconds: seconds, vowels: 'aiueoaiueo', seed: 3 });
+    const file48 = path.join(dir, 'voice-48k.wav');
+    const file16 = path.join(dir, 'voice-16k.wav');
+    fs.writeFileSync(file48, encodeWav(voice, 48000));
+    fs.writeFileSync(file16, encodeWav(resample(voice, 48000, 16000), 16000));
+    const config = resolveFeatureConfig({ trim: false, clipSeconds: null });
+    const pipeline = (file: string) => () => {
+      const audio = readWav(file, { targetRate: DEFAULT_FEATURE_CONFIG.sampleRate });
+      const logmel = computeFeatures(audio.samples, 'logmel', config);
+      mfccFromLogMel(logmel, { nMfcc: config.nMfcc });
+    };
+    measurements.push({
+      name: 'features: decode + resample 48→16 kHz + log-mel + MFCC, one thread',
+      value: seconds / time(pipeline(file48), repeat),
+      unit: 'audio s per s',
+    });
+    measurements.push({
+      name: 'features: decode 16 kHz + log-mel + MFCC, one thread',
+      value: seconds / time(pipeline(file16), repeat),
+      unit: 'audio s per s',
+    });
+    const samples16 = readWav(file16).samples;
+    measurements.push({
+      name: 'features: log-mel + MFCC from 16 kHz samples in memory, one thread',
+      value: seconds / time(() => mfccFromLogMel(computeFeatures(samples16, 'logmel', config), { nMfcc: config.nMfcc }), repeat),
+      unit: 'audio s per s',
+    });
+    measurements.push({
+      name: 'resample 48→16 kHz, one thread',
+      value: seconds / time(() => resample(voice, 48000, 16000), repeat),
+      unit: 'audio s per s',
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (options.json) {
+    for (const m of measurements) io.stdout(JSON.stringify(m) + '\n');
+    return 0;
+  }
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const date = new Date().toISOString().slice(0, 10);
+  io.stdout(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${date}\n\n`);
+  io.stdout('| Measurement | Value | Unit |\n|---|---:|---|\n');
+  for (const m of measurements) io.stdout(`| ${m.name} | ${m.value.toFixed(0)} | ${m.unit} |\n`);
+  return 0;
+}
