@@ -26,7 +26,7 @@ export function viridis(t: number): [number, number, number] {
  * Paints a bins-major matrix into RGBA pixels (width = frames, height = bins, low bins at the bottom),
  * scaled from its own minimum to maximum. Returns the pixels and that range.
  */
-export function paintMatrix(rows: readonly (ArrayLike<number>)[], frames: number): { pixels: Uint8ClampedArray; min: number; max: number } {
+export function paintMatrix(rows: readonly (ArrayLike<number>)[], frames: number): { pixels: Uint8ClampedArray<ArrayBuffer>; min: number; max: number } {
   const bins = rows.length;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
