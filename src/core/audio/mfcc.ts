@@ -1,4 +1,7 @@
+import { powerToDb, type DbOptions } from './db';
 import { createMatrix, type FeatureMatrix } from './matrix';
+import { melSpectrogram, type MelOptions } from './mel';
+import type { StftOptions } from './stft';
 
 /** Orthonormal DCT-II basis: row k (0…count−1) over `size` inputs, row-major (scipy `dct(type=2, norm='ortho')`). */
 export function dctMatrix(count: number, size: number): Float64Array {
@@ -41,6 +44,17 @@ export function mfccFromLogMel(logMel: FeatureMatrix, options: MfccOptions = {})
     }
   }
   return out;
+}
+
+/**
+ * MFCCs of a signal (librosa `feature.mfcc`): mel power spectrogram → powerToDb (ref 1, amin 1e-10, top_db 80 by
+ * default) → DCT-II (ortho) → optional lifter.
+ */
+export function mfcc(
+  samples: Float32Array,
+  options: StftOptions & Omit<MelOptions, 'nFft'> & MfccOptions & DbOptions & { readonly power?: number },
+): FeatureMatrix {
+  return mfccFromLogMel(powerToDb(melSpectrogram(samples, options), options), options);
 }
 
 /** Solves the small dense system A x = b in place (Gaussian elimination with partial pivoting). */
