@@ -39,6 +39,8 @@ const bundles = [
     outfile: 'dist/cli.js',
     define: { VOICE_EMOTION_VERSION: JSON.stringify(version) },
   },
+  // Worker thread of parallel preprocessing (loaded by the core, the CLI and the worker).
+  { ...node, entryPoints: ['src/core/cache/thread.ts'], outfile: 'dist/preprocess-thread.js' },
   // The core API as a CommonJS library.
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
   // Webview panels (browser, classic script).

@@ -1,8 +1,11 @@
 import { FileError, UsageError } from '../core/errors';
 import { BENCH_USAGE, runBench } from './commands/bench';
+import { DATASET_USAGE, runDataset } from './commands/dataset';
 import { DEMO_USAGE, runDemo } from './commands/demo';
+import { DEMO_DATA_USAGE, runDemoData } from './commands/demoData';
 import { FEATURES_USAGE, runFeatures } from './commands/features';
 import { INFO_USAGE, runInfo } from './commands/info';
+import { PREPROCESS_USAGE, runPreprocess } from './commands/preprocess';
 import { processIo, type CliIo } from './io';
 
 declare const VOICE_EMOTION_VERSION: string | undefined;
@@ -15,9 +18,12 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   bench: { summary: 'measure feature-extraction speed on this machine', usage: BENCH_USAGE, run: runBench },
+  dataset: { summary: "list a dataset's files, labels, speakers, skipped files and split", usage: DATASET_USAGE, run: runDataset },
   demo: { summary: 'synthesise voice clips, compute their features, write an HTML report', usage: DEMO_USAGE, run: runDemo },
+  'demo-data': { summary: 'synthesise a small RAVDESS-shaped corpus (not RAVDESS)', usage: DEMO_DATA_USAGE, run: runDemoData },
   features: { summary: 'spectrogram, log-mel or MFCC features of a WAV file', usage: FEATURES_USAGE, run: runFeatures },
   info: { summary: 'validate a WAV file and show its format', usage: INFO_USAGE, run: runInfo },
+  preprocess: { summary: 'compute and cache features for a whole dataset, in parallel', usage: PREPROCESS_USAGE, run: runPreprocess },
 };
 
 const MAIN_USAGE = `usage: voice-emotion <command> [options]

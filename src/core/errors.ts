@@ -16,3 +16,11 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Thrown when the user cancels a running job. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}

@@ -7,3 +7,7 @@ export * from './report/html';
 export * from './report/png';
 export * from './synth/voice';
 export { paintMatrix, viridis } from '../shared/colormap';
+export * from './augment';
+export * from './cache';
+export * from './dataset';
+export * from './synth/corpus';

@@ -1,3 +1,5 @@
+import { CancelledError } from '../core/errors';
+
 /**
  * One small request/response + event protocol for every channel (host↔worker, host↔webview, renderer↔host):
  * numbered requests, results or errors back, progress events tied to a request, cancellation, and time-outs.
@@ -51,13 +53,8 @@ export class RemoteError extends Error {
   }
 }
 
-/** Thrown when a request is cancelled by its caller. */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
+/** Thrown when a request is cancelled by its caller (the core's error, shared by every channel). */
+export { CancelledError };
 
 /** Thrown when no answer came within the request's time limit. */
 export class TimeoutError extends Error {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { WaveFile } from 'wavefile';
 import { readWav, readWavInfo } from '../../src/core/audio/wav';
 import { encodeWav, type WavBitDepth } from '../../src/core/audio/wavWrite';
 import { FileError } from '../../src/core/errors';
@@ -96,6 +97,15 @@ describe('readWav: formats', () => {
       assert.ok(worst <= tolerance + 1e-9, `max error ${worst} > ${tolerance}`);
     });
   }
+
+  it('writes 16-bit PCM byte for byte as wavefile does', () => {
+    const stereo = new Float32Array(2000).map((_, i) => 0.9 * Math.sin(i / 5) * (i % 2 ? 1 : -0.5));
+    const wav = new WaveFile();
+    const left = new Float64Array(1000).map((_, f) => Math.max(-32768, Math.min(32767, Math.round(stereo[2 * f] * 32768))));
+    const right = new Float64Array(1000).map((_, f) => Math.max(-32768, Math.min(32767, Math.round(stereo[2 * f + 1] * 32768))));
+    wav.fromScratch(2, 44100, '16', [left, right] as unknown as number[]);
+    assert.deepEqual(Buffer.from(encodeWav(stereo, 44100, { channels: 2 })), Buffer.from(wav.toBuffer()));
+  });
 
   it('mixes any number of channels to mono by averaging', () => {
     const frames = 1000;

@@ -16,8 +16,10 @@ export const VOWELS: Record<string, Formants> = {
 export interface VoiceOptions {
   /** Output sample rate in Hz (default 48000). */
   readonly sampleRate?: number;
-  /** Length in seconds (default 2). */
+  /** Length in seconds (default: one syllable per vowel at `syllablesPerSecond`). */
   readonly durationSeconds?: number;
+  /** Speaking rate used when no duration is given (default 3.5 syllables per second). */
+  readonly syllablesPerSecond?: number;
   /** Mean fundamental frequency in Hz (default 120). */
   readonly f0Hz?: number;
   /** Intonation range in semitones around the mean (default 3). */
@@ -32,6 +34,12 @@ export interface VoiceOptions {
   readonly shimmer?: number;
   /** Aspiration noise relative to the voiced source (default 0.02). */
   readonly breathiness?: number;
+  /** Spectral tilt: positive brightens (more high-frequency energy, tense voice), negative darkens; −0.9…0.9 (default 0). */
+  readonly brightness?: number;
+  /** Pitch contour over the utterance: falling declination (default) or a final rise. */
+  readonly contour?: 'fall' | 'rise';
+  /** Pitch tremor depth in semitones at about 6 Hz (default 0). */
+  readonly tremorSemitones?: number;
   /** Peak level of the output, 0–1 (default 0.5). */
   readonly peak?: number;
   /** Seed of the random variation (default 1). */
@@ -45,7 +53,8 @@ export interface VoiceOptions {
  */
 export function synthesizeVoice(options: VoiceOptions = {}): Float32Array {
   const rate = options.sampleRate ?? 48000;
-  const n = Math.round((options.durationSeconds ?? 2) * rate);
+  const vowelCount = [...(options.vowels ?? 'aiu')].length;
+  const n = Math.round((options.durationSeconds ?? vowelCount / (options.syllablesPerSecond ?? 3.5)) * rate);
   const f0 = options.f0Hz ?? 120;
   const range = options.f0RangeSemitones ?? 3;
   const vowels = [...(options.vowels ?? 'aiu')].map((v) => {
@@ -64,7 +73,8 @@ export function synthesizeVoice(options: VoiceOptions = {}): Float32Array {
   let t = 0;
   while (t < n) {
     const progress = t / n;
-    const semitones = range * Math.sin(2 * Math.PI * (0.7 * progress + 0.1)) - 1.5 * progress;
+    const shape = options.contour === 'rise' ? range * (progress * progress * 2 - 0.5) : range * Math.sin(2 * Math.PI * (0.7 * progress + 0.1)) - 1.5 * progress;
+    const semitones = shape + (options.tremorSemitones ?? 0) * Math.sin((2 * Math.PI * 6 * t) / rate);
     const period = (rate / (f0 * 2 ** (semitones / 12))) * (1 + jitter * random.normal());
     const amplitude = 1 + shimmer * random.normal();
     const length = Math.max(2, Math.round(period));
@@ -80,6 +90,10 @@ export function synthesizeVoice(options: VoiceOptions = {}): Float32Array {
   }
   // Differentiate (lip radiation) and add aspiration noise.
   for (let i = n - 1; i > 0; i--) source[i] = source[i] - source[i - 1] + breathiness * random.normal();
+  // Spectral tilt: a first-order difference (brighter) or leaky integration (darker).
+  const brightness = Math.max(-0.9, Math.min(0.9, options.brightness ?? 0));
+  if (brightness > 0) for (let i = n - 1; i > 0; i--) source[i] -= brightness * source[i - 1];
+  else if (brightness < 0) for (let i = 1; i < n; i++) source[i] -= brightness * source[i - 1];
 
   // Formant resonators with time-varying targets.
   const out = new Float64Array(n);

@@ -1,0 +1,3 @@
+export * from './entry';
+export * from './keys';
+export * from './preprocess';

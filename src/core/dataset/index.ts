@@ -1,0 +1,5 @@
+export * from './emotions';
+export * from './load';
+export * from './manifest';
+export * from './names';
+export * from './split';
