@@ -73,7 +73,7 @@ describe('voice-emotion features', () => {
 
 describe('voice-emotion bench', () => {
   it('--json prints one {name, value, unit} object per measurement', () => {
-    const result = runCli(['bench', '--json', '--repeat', '1']);
+    const result = runCli(['bench', '--json', '--repeat', '1', '--only', 'features']);
     assert.equal(result.code, 0, result.stderr);
     const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; value: number; unit: string });
     assert.ok(rows.length >= 4);

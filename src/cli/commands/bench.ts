@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { computeFeatures, DEFAULT_FEATURE_CONFIG, mfccFromLogMel, readWav, resolveFeatureConfig } from '../../core/audio';
 import { encodeWav } from '../../core/audio/wavWrite';
 import { resample } from '../../core/audio/resample';
+import { preprocessDataset } from '../../core/cache/preprocess';
+import { loadDataset } from '../../core/dataset';
 import { UsageError } from '../../core/errors';
+import { generateDemoCorpus } from '../../core/synth/corpus';
 import { synthesizeVoice } from '../../core/synth/voice';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
@@ -12,11 +15,14 @@ import type { CliIo } from '../io';
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
+  only: { type: 'string', choices: ['features', 'preprocess'], description: 'run one group of measurements' },
+  actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
 
 export const BENCH_USAGE = `usage: voice-emotion bench [--json] [--repeat N]
 
-Measures the feature pipeline on this machine (medians after warm-up) and prints BENCHMARKS.md rows.
+Measures the feature pipeline and dataset preprocessing on this machine (medians after warm-up) and prints
+BENCHMARKS.md rows.
 
 ${formatOptions(OPTIONS)}`;
 
@@ -47,48 +53,69 @@ function time(run: () => void, repeat: number): number {
   return median(seconds);
 }
 
-/** `voice-emotion bench`: feature-extraction throughput, one thread. */
-export function runBench(argv: readonly string[], io: CliIo): number {
+/** Preprocessing a RAVDESS-shaped corpus on all cores: cold cache, then warm. */
+async function benchPreprocess(dir: string, actors: number, measurements: Measurement[]): Promise<void> {
+  const corpus = path.join(dir, 'corpus');
+  generateDemoCorpus(corpus, { actors, seed: 1 });
+  const index = loadDataset(corpus);
+  const cacheDir = path.join(dir, 'cache');
+  const cold = await preprocessDataset(index, { cacheDir });
+  const warm = await preprocessDataset(index, { cacheDir });
+  const files = index.items.length;
+  measurements.push({ name: `preprocess: ${files} files at 48 kHz, cold cache, ${cold.threads} threads`, value: cold.seconds, unit: 's' });
+  measurements.push({ name: `preprocess: ${files} files, warm cache`, value: warm.seconds, unit: 's' });
+}
+
+/** Feature-extraction throughput on one thread. */
+function benchFeatures(dir: string, repeat: number, measurements: Measurement[]): void {
+  const seconds = 60;
+  const voice = synthesizeVoice({ sampleRate: 48000, durationSeconds: seconds, vowels: 'aiueoaiueo', seed: 3 });
+  const file48 = path.join(dir, 'voice-48k.wav');
+  const file16 = path.join(dir, 'voice-16k.wav');
+  fs.writeFileSync(file48, encodeWav(voice, 48000));
+  fs.writeFileSync(file16, encodeWav(resample(voice, 48000, 16000), 16000));
+  const config = resolveFeatureConfig({ trim: false, clipSeconds: null });
+  const pipeline = (file: string) => () => {
+    const audio = readWav(file, { targetRate: DEFAULT_FEATURE_CONFIG.sampleRate });
+    const logmel = computeFeatures(audio.samples, 'logmel', config);
+    mfccFromLogMel(logmel, { nMfcc: config.nMfcc });
+  };
+  measurements.push({
+    name: 'features: decode + resample 48→16 kHz + log-mel + MFCC, one thread',
+    value: seconds / time(pipeline(file48), repeat),
+    unit: 'audio s per s',
+  });
+  measurements.push({
+    name: 'features: decode 16 kHz + log-mel + MFCC, one thread',
+    value: seconds / time(pipeline(file16), repeat),
+    unit: 'audio s per s',
+  });
+  const samples16 = readWav(file16).samples;
+  measurements.push({
+    name: 'features: log-mel + MFCC from 16 kHz samples in memory, one thread',
+    value: seconds / time(() => mfccFromLogMel(computeFeatures(samples16, 'logmel', config), { nMfcc: config.nMfcc }), repeat),
+    unit: 'audio s per s',
+  });
+  measurements.push({
+    name: 'resample 48→16 kHz, one thread',
+    value: seconds / time(() => resample(voice, 48000, 16000), repeat),
+    unit: 'audio s per s',
+  });
+}
+
+/** `voice-emotion bench`: feature-extraction throughput and dataset preprocessing time. */
+export async function runBench(argv: readonly string[], io: CliIo): Promise<number> {
   const { positionals, options } = parseArgs(argv, OPTIONS);
   if (positionals.length) throw new UsageError('bench takes no positional arguments');
   const repeat = (options.repeat as number | undefined) ?? 7;
   if (repeat < 1) throw new UsageError('--repeat must be at least 1');
+  const actors = (options.actors as number | undefined) ?? 24;
+  if (actors < 1 || actors > 24) throw new UsageError('--actors must be 1–24');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-bench-'));
   const measurements: Measurement[] = [];
   try {
-    const seconds = 60;
-    const voice = synthesizeVoice({ sampleRate: 48000, durationSeconds: seconds, vowels: 'aiueoaiueo', seed: 3 });
-    const file48 = path.join(dir, 'voice-48k.wav');
-    const file16 = path.join(dir, 'voice-16k.wav');
-    fs.writeFileSync(file48, encodeWav(voice, 48000));
-    fs.writeFileSync(file16, encodeWav(resample(voice, 48000, 16000), 16000));
-    const config = resolveFeatureConfig({ trim: false, clipSeconds: null });
-    const pipeline = (file: string) => () => {
-      const audio = readWav(file, { targetRate: DEFAULT_FEATURE_CONFIG.sampleRate });
-      const logmel = computeFeatures(audio.samples, 'logmel', config);
-      mfccFromLogMel(logmel, { nMfcc: config.nMfcc });
-    };
-    measurements.push({
-      name: 'features: decode + resample 48→16 kHz + log-mel + MFCC, one thread',
-      value: seconds / time(pipeline(file48), repeat),
-      unit: 'audio s per s',
-    });
-    measurements.push({
-      name: 'features: decode 16 kHz + log-mel + MFCC, one thread',
-      value: seconds / time(pipeline(file16), repeat),
-      unit: 'audio s per s',
-    });
-    const samples16 = readWav(file16).samples;
-    measurements.push({
-      name: 'features: log-mel + MFCC from 16 kHz samples in memory, one thread',
-      value: seconds / time(() => mfccFromLogMel(computeFeatures(samples16, 'logmel', config), { nMfcc: config.nMfcc }), repeat),
-      unit: 'audio s per s',
-    });
-    measurements.push({
-      name: 'resample 48→16 kHz, one thread',
-      value: seconds / time(() => resample(voice, 48000, 16000), repeat),
-      unit: 'audio s per s',
-    });
+    if (options.only !== 'preprocess') benchFeatures(dir, repeat, measurements);
+    if (options.only !== 'features') await benchPreprocess(dir, actors, measurements);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -100,6 +127,6 @@ export function runBench(argv: readonly string[], io: CliIo): number {
   const date = new Date().toISOString().slice(0, 10);
   io.stdout(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${date}\n\n`);
   io.stdout('| Measurement | Value | Unit |\n|---|---:|---|\n');
-  for (const m of measurements) io.stdout(`| ${m.name} | ${m.value.toFixed(0)} | ${m.unit} |\n`);
+  for (const m of measurements) io.stdout(`| ${m.name} | ${m.value < 10 ? m.value.toFixed(2) : m.value.toFixed(0)} | ${m.unit} |\n`);
   return 0;
 }

@@ -134,9 +134,34 @@ export class Resampler {
       const base = k0 - halfTaps + 1 - this.bufferStart;
       const remainder = position - k0 * up;
       let sum = 0;
-      if (exact) {
+      if (up === 1) {
+        // Integer decimation uses one phase, whose taps are symmetric about the output instant: fold them.
+        const centre = base + halfTaps - 1;
+        let s0 = table[halfTaps - 1] * buffer[centre];
+        let s1 = 0;
+        let k = 1;
+        for (; k + 1 < halfTaps; k += 2) {
+          s0 += table[halfTaps - 1 - k] * (buffer[centre - k] + buffer[centre + k]);
+          s1 += table[halfTaps - 2 - k] * (buffer[centre - k - 1] + buffer[centre + k + 1]);
+        }
+        for (; k < halfTaps; k++) s0 += table[halfTaps - 1 - k] * (buffer[centre - k] + buffer[centre + k]);
+        sum = s0 + s1;
+      } else if (exact) {
+        // Four independent accumulators let the CPU overlap the multiply-adds (taps is even, see halfTaps).
         const row = remainder * taps;
-        for (let t = 0; t < taps; t++) sum += buffer[base + t] * table[row + t];
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let t = 0;
+        for (; t + 3 < taps; t += 4) {
+          s0 += buffer[base + t] * table[row + t];
+          s1 += buffer[base + t + 1] * table[row + t + 1];
+          s2 += buffer[base + t + 2] * table[row + t + 2];
+          s3 += buffer[base + t + 3] * table[row + t + 3];
+        }
+        for (; t < taps; t++) s0 += buffer[base + t] * table[row + t];
+        sum = s0 + s1 + s2 + s3;
       } else {
         const phase = (remainder / up) * phases;
         const p = Math.floor(phase);
