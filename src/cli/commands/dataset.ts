@@ -58,6 +58,7 @@ export function runDataset(argv: readonly string[], io: CliIo): number {
     `${'label'.padEnd(12)}${'train'.padStart(7)}${'val'.padStart(7)}${'test'.padStart(7)}`,
     ...index.labels.map((label) => `${label.padEnd(12)}${String(counts.train[label]).padStart(7)}${String(counts.validation[label]).padStart(7)}${String(counts.test[label]).padStart(7)}`),
   ];
+  if (index.labels.length < 2) lines.push('', `warning: only one label (${index.labels[0]}); a classifier needs at least two`);
   for (const [reason, count] of Object.entries(index.excluded)) lines.push('', `excluded: ${count} ${reason}`);
   if (index.skipped.length) {
     lines.push('', `skipped ${index.skipped.length} file(s):`);

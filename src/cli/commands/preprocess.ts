@@ -44,6 +44,7 @@ export async function runPreprocess(argv: readonly string[], io: CliIo): Promise
       augment: options.augment as string | undefined,
       copies: options.copies as number | undefined,
       augmentIds: new Set(split.train),
+      split,
       threads: options.threads as number | undefined,
       fingerprint: options.content ? 'content' : 'stat',
       seed: options.seed as number | undefined,

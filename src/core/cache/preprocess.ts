@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { resolveFeatureConfig, type FeatureConfig, type FeatureKind } from '../audio/config';
 import { formatAugmentPlan, parseAugmentSpec } from '../augment/spec';
 import type { DatasetIndex, SkippedFile } from '../dataset/load';
+import type { DatasetSplit } from '../dataset/split';
 import { FileError } from '../errors';
 import { writeFileAtomic } from '../fsutil';
 import { readCacheEntryHeader } from './entry';
@@ -36,6 +37,8 @@ export interface PreprocessOptions {
   readonly copies?: number;
   /** Only these item ids get augmented copies (e.g. the training split); default all. */
   readonly augmentIds?: ReadonlySet<string>;
+  /** The split the run belongs to, recorded in the report. */
+  readonly split?: DatasetSplit;
   /** Seed of the augmented copies (default 1). */
   readonly seed?: number;
   /** Worker threads (default: CPU count, at most 8); 0 runs in the calling thread. */
@@ -80,6 +83,8 @@ export interface PreprocessReport {
   /** Audio seconds decoded per wall-clock second (computed files only). */
   readonly audioSecondsPerSecond: number;
   readonly cancelled: boolean;
+  /** The split given in the options, if any. */
+  readonly split?: DatasetSplit;
   readonly examples: readonly CachedExample[];
   readonly reportFile: string;
 }
@@ -215,6 +220,7 @@ export async function preprocessDataset(index: DatasetIndex, options: Preprocess
     filesPerSecond: (computed + reused) / Math.max(seconds, 1e-3),
     audioSecondsPerSecond: audioSeconds / Math.max((Date.now() - computeStarted) / 1000, 1e-3),
     cancelled,
+    split: options.split,
     examples,
     reportFile,
   };
