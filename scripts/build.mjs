@@ -18,19 +18,20 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// TensorFlow.js stays outside the bundles: it finds its .wasm files and native addons relative to its own package.
+const tfjsPackages = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: tfjsPackages };
 const browser = { ...common, platform: 'browser', target: 'es2022' };
 
 /** Each bundle: what it is for and how it is built. */
 const bundles = [
   // VS Code extension host: keep it small, TensorFlow.js never enters it.
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...tfjsPackages] },
   // The child process that owns TensorFlow.js and heavy computation.
   {
     ...node,
     entryPoints: ['src/worker/main.ts'],
     outfile: 'dist/worker.js',
-    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs'],
   },
   // Command-line interface (bin/voice-emotion.js loads it).
   {

@@ -1,11 +1,15 @@
-import { FileError, UsageError } from '../core/errors';
+import { CancelledError, FileError, UsageError } from '../core/errors';
+import { RemoteError } from '../shared/rpc';
 import { BENCH_USAGE, runBench } from './commands/bench';
+import { CLASSIFY_USAGE, runClassify } from './commands/classify';
 import { DATASET_USAGE, runDataset } from './commands/dataset';
 import { DEMO_USAGE, runDemo } from './commands/demo';
 import { DEMO_DATA_USAGE, runDemoData } from './commands/demoData';
+import { EVALUATE_USAGE, runEvaluate } from './commands/evaluate';
 import { FEATURES_USAGE, runFeatures } from './commands/features';
 import { INFO_USAGE, runInfo } from './commands/info';
 import { PREPROCESS_USAGE, runPreprocess } from './commands/preprocess';
+import { runTrain, TRAIN_USAGE } from './commands/train';
 import { processIo, type CliIo } from './io';
 
 declare const VOICE_EMOTION_VERSION: string | undefined;
@@ -18,11 +22,14 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   bench: { summary: 'measure feature-extraction speed on this machine', usage: BENCH_USAGE, run: runBench },
+  classify: { summary: 'predict the emotion of WAV files with a trained model', usage: CLASSIFY_USAGE, run: runClassify },
   dataset: { summary: "list a dataset's files, labels, speakers, skipped files and split", usage: DATASET_USAGE, run: runDataset },
   demo: { summary: 'synthesise voice clips, compute their features, write an HTML report', usage: DEMO_USAGE, run: runDemo },
   'demo-data': { summary: 'synthesise a small RAVDESS-shaped corpus (not RAVDESS)', usage: DEMO_DATA_USAGE, run: runDemoData },
+  evaluate: { summary: 'accuracy, UAR, macro-F1 and confusion matrix of a model on a dataset', usage: EVALUATE_USAGE, run: runEvaluate },
   features: { summary: 'spectrogram, log-mel or MFCC features of a WAV file', usage: FEATURES_USAGE, run: runFeatures },
   info: { summary: 'validate a WAV file and show its format', usage: INFO_USAGE, run: runInfo },
+  train: { summary: 'train an emotion model (cnn, cnn-bn, resnet-blocks, resnet18) in a worker process', usage: TRAIN_USAGE, run: runTrain },
   preprocess: { summary: 'compute and cache features for a whole dataset, in parallel', usage: PREPROCESS_USAGE, run: runPreprocess },
 };
 
@@ -64,9 +71,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.stderr(`error: ${error.message} (see "voice-emotion ${name} --help")\n`);
       return 2;
     }
-    if (error instanceof FileError) {
+    if (error instanceof FileError || (error instanceof RemoteError && error.file && error.problem)) {
       io.stderr(`error: ${error.file}: ${error.problem}\n`);
       return 1;
+    }
+    if (error instanceof RemoteError && error.name === 'UsageError') {
+      io.stderr(`error: ${error.message} (see "voice-emotion ${name} --help")\n`);
+      return 2;
+    }
+    if (error instanceof CancelledError || (error instanceof RemoteError && error.name === 'CancelledError')) {
+      io.stderr('cancelled\n');
+      return 130;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`error: ${message}\n`);

@@ -1,4 +1,9 @@
 import type { FeatureConfig, FeatureKind } from '../core/audio/config';
+import type { Classification } from '../core/infer/classify';
+import type { Evaluation } from '../core/infer/evaluate';
+import type { BackendChoice, BackendReport } from '../core/tf/choices';
+import type { TrainConfig } from '../core/train/config';
+import type { TrainEvent, TrainModelResult } from '../core/train/run';
 import type { FeatureMatrixJson } from './mime';
 
 /** Methods the worker process serves to the extension host, the CLI and the notebook kernel. */
@@ -12,6 +17,27 @@ export interface WorkerMethods {
   features: {
     params: { file: string; kind: FeatureKind; config?: Partial<FeatureConfig>; full?: boolean };
     result: FeatureMatrixJson;
+  };
+  /** Selects the TensorFlow.js backend (the ladder with 'auto') and reports it. */
+  backend: {
+    params: { choice: BackendChoice };
+    result: BackendReport;
+  };
+  /** Trains a model from a dataset folder into a model folder, streaming progress. */
+  train: {
+    params: { dataDir: string; out: string; config?: Partial<TrainConfig>; resume?: boolean; cacheDir?: string; threads?: number };
+    result: TrainModelResult;
+    event: TrainEvent;
+  };
+  /** Evaluates a model folder on a dataset (its test split, given speakers, or all files). */
+  evaluate: {
+    params: { modelDir: string; dataDir: string; speakers?: string[]; cacheDir?: string; backend?: BackendChoice };
+    result: Evaluation;
+  };
+  /** Classifies files with a model folder; the model stays loaded for the next request. A bad file gets an error entry. */
+  classify: {
+    params: { modelDir: string; files: string[]; backend?: BackendChoice };
+    result: (Classification | { file: string; error: string })[];
   };
   /** Test aid: waits `ms` milliseconds (emitting progress each 10 ms) unless cancelled. */
   sleep: {

@@ -1,10 +1,47 @@
+import * as fs from 'node:fs';
 import { fileFeatures, toBinsMajor } from '../core/audio';
-import { CancelledError, type Handlers } from '../shared/rpc';
+import { loadBundle, type ModelBundle } from '../core/bundle/bundle';
+import { CancelledError, FileError } from '../core/errors';
+import { classifyFile } from '../core/infer/classify';
+import { evaluateBundle } from '../core/infer/evaluate';
+import { initBackend, type BackendChoice, type BackendReport } from '../core/tf/backend';
+import { trainModel } from '../core/train/run';
+import type { Handlers } from '../shared/rpc';
 import type { WorkerMethods } from '../shared/workerProtocol';
+
+let backend: { choice: BackendChoice; report: BackendReport } | undefined;
+
+/** Starts the backend once per process (again only when a different one is asked for). */
+async function ensureBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
+  if (!backend || (choice !== 'auto' && choice !== backend.choice && choice !== backend.report.name)) {
+    backend = { choice, report: await initBackend(choice) };
+  }
+  return backend.report;
+}
+
+/** Loaded models by folder, reloaded when the folder's emotion.json changes. */
+const bundles = new Map<string, { bundle: ModelBundle; mtimeMs: number }>();
+
+async function bundleFor(dir: string): Promise<ModelBundle> {
+  let mtimeMs = 0;
+  try {
+    mtimeMs = fs.statSync(`${dir}/emotion.json`).mtimeMs;
+  } catch {
+    // loadBundle reports the missing file clearly.
+  }
+  const cached = bundles.get(dir);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.bundle;
+  cached?.bundle.model.dispose();
+  const bundle = await loadBundle(dir);
+  bundles.set(dir, { bundle, mtimeMs });
+  return bundle;
+}
 
 /** The worker's method implementations. */
 export const workerHandlers: Handlers<WorkerMethods> = {
   ping: () => ({ pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss }),
+
+  backend: ({ choice }) => ensureBackend(choice),
 
   features: ({ file, kind, config, full }) => {
     const result = fileFeatures(file, kind, config ?? {}, { full });
@@ -15,6 +52,32 @@ export const workerHandlers: Handlers<WorkerMethods> = {
       shape: [result.matrix.bins, result.matrix.frames],
       data: toBinsMajor(result.matrix),
     };
+  },
+
+  train: async (params, { signal, emit }) => {
+    await ensureBackend(params.config?.backend ?? 'auto');
+    const result = await trainModel({ ...params, signal, onEvent: emit });
+    bundles.delete(result.out);
+    return result;
+  },
+
+  evaluate: async ({ modelDir, dataDir, speakers, cacheDir, backend: choice }) => {
+    await ensureBackend(choice);
+    return evaluateBundle(await bundleFor(modelDir), dataDir, { speakers, cacheDir });
+  },
+
+  classify: async ({ modelDir, files, backend: choice }, { signal }) => {
+    await ensureBackend(choice);
+    const bundle = await bundleFor(modelDir);
+    return files.map((file) => {
+      if (signal.aborted) throw new CancelledError();
+      try {
+        return classifyFile(bundle, file);
+      } catch (error) {
+        if (error instanceof FileError) return { file, error: error.problem };
+        throw error;
+      }
+    });
   },
 
   sleep: ({ ms }, { signal, emit }) =>

@@ -87,6 +87,7 @@ export function resolveFeatureConfig(overrides: Partial<FeatureConfig> = {}): Fe
     ...base,
     winLength: overrides.winLength ?? (overrides.nFft !== undefined ? base.nFft : base.winLength),
     fMax: overrides.fMax ?? Math.min(DEFAULT_FEATURE_CONFIG.fMax, base.sampleRate / 2),
+    nMfcc: overrides.nMfcc ?? Math.min(DEFAULT_FEATURE_CONFIG.nMfcc, base.nMels),
   };
   const isInt = Number.isInteger;
   check(isInt(config.sampleRate) && config.sampleRate >= 1000 && config.sampleRate <= 768000, `sample rate must be an integer from 1000 to 768000 Hz (got ${config.sampleRate})`);

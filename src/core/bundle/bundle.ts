@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveFeatureConfig, FEATURE_KINDS, type FeatureConfig, type FeatureKind } from '../audio/config';
+import type { DatasetSplit } from '../dataset/split';
+import { FileError } from '../errors';
+import { writeFileAtomic } from '../fsutil';
+import type { ClassificationMetrics } from '../metrics';
+import type { BackendReport } from '../tf/choices';
+import type { EpochRecord } from '../train/checkpoint';
+import { ARCHITECTURES, type Architecture, type TrainConfig } from '../train/config';
+import type { Normalization } from '../train/data';
+import { modelFromArtifacts, readModelFiles, serializeModel, sha256, writeModelFiles } from './modelFiles';
+
+export const BUNDLE_FORMAT = 'voice-emotion-model';
+export const BUNDLE_VERSION = 1;
+
+/** `emotion.json`: everything needed to use a trained model, and how it came to be. */
+export interface BundleMeta {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly version: number;
+  readonly labels: readonly string[];
+  readonly feature: { readonly kind: FeatureKind; readonly config: FeatureConfig };
+  /** Input image [bins, frames, 1]. */
+  readonly inputShape: readonly [number, number, number];
+  readonly normalization: Normalization;
+  readonly arch: Architecture;
+  readonly training: TrainConfig;
+  readonly split: DatasetSplit;
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly metrics: { readonly validation?: ClassificationMetrics; readonly test?: ClassificationMetrics };
+  readonly backend: BackendReport;
+  readonly dataset: { readonly root: string; readonly corpus: string; readonly files: number; readonly fingerprint: string };
+  readonly createdAt: string;
+  /** SHA-256 of model.json and weights.bin: a bundle whose files do not match is refused. */
+  readonly hashes: { readonly model: string; readonly weights: string };
+}
+
+/** A loaded, validated model bundle. */
+export interface ModelBundle {
+  readonly dir: string;
+  readonly meta: BundleMeta;
+  readonly model: tf.LayersModel;
+}
+
+/** Writes a bundle into `dir` (model.json, weights.bin, emotion.json), each file atomically, emotion.json last. */
+export async function saveBundle(dir: string, model: tf.LayersModel, meta: Omit<BundleMeta, 'hashes' | 'format' | 'version' | 'createdAt'>): Promise<void> {
+  const artifacts = await serializeModel(model);
+  writeModelFiles(dir, artifacts);
+  const full: BundleMeta = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    ...meta,
+    createdAt: new Date().toISOString(),
+    hashes: { model: sha256(artifacts.modelJson), weights: sha256(artifacts.weights) },
+  };
+  writeFileAtomic(path.join(dir, 'emotion.json'), JSON.stringify(full, null, 1));
+}
+
+function check(condition: unknown, file: string, problem: string): asserts condition {
+  if (!condition) throw new FileError(file, problem);
+}
+
+/** Reads and validates `emotion.json` (without loading the model). */
+export function readBundleMeta(dir: string): BundleMeta {
+  const file = path.join(dir, 'emotion.json');
+  let meta: BundleMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleMeta;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileError(code === 'ENOENT' ? dir : file, code === 'ENOENT' ? 'is not a trained model folder (no emotion.json)' : `is not valid JSON (${(error as Error).message})`);
+  }
+  check(meta.format === BUNDLE_FORMAT, file, `is not a Voice Emotion model (format "${String(meta.format)}")`);
+  check(meta.version === BUNDLE_VERSION, file, `has version ${meta.version}; this version reads ${BUNDLE_VERSION}`);
+  check(Array.isArray(meta.labels) && meta.labels.length >= 2 && meta.labels.every((l) => typeof l === 'string'), file, 'needs at least two labels');
+  check(FEATURE_KINDS.includes(meta.feature?.kind), file, 'has an unknown feature kind');
+  check(ARCHITECTURES.includes(meta.arch), file, `has an unknown architecture "${meta.arch}"`);
+  const [bins, frames, channels] = meta.inputShape ?? [];
+  check(Number.isInteger(bins) && Number.isInteger(frames) && channels === 1 && bins > 0 && frames > 0 && bins * frames <= 4_000_000, file, 'has an invalid input shape');
+  check(meta.normalization?.mean?.length === bins && meta.normalization?.std?.length === bins, file, 'normalisation statistics do not match the input shape');
+  try {
+    resolveFeatureConfig(meta.feature.config);
+  } catch (error) {
+    throw new FileError(file, `has invalid feature settings (${(error as Error).message})`);
+  }
+  return meta;
+}
+
+/** Loads a bundle: validates emotion.json, checks the model files against its hashes and the input/output shapes. */
+export async function loadBundle(dir: string): Promise<ModelBundle> {
+  const resolved = path.resolve(dir);
+  const meta = readBundleMeta(resolved);
+  const { artifacts } = readModelFiles(resolved);
+  if (sha256(artifacts.modelJson) !== meta.hashes?.model || sha256(artifacts.weights) !== meta.hashes?.weights) {
+    throw new FileError(resolved, 'model files do not match emotion.json (the bundle is incomplete or was modified)');
+  }
+  const model = await modelFromArtifacts(artifacts);
+  const input = model.inputs[0].shape;
+  const output = model.outputs[0].shape;
+  if (input[1] !== meta.inputShape[0] || input[2] !== meta.inputShape[1] || output[1] !== meta.labels.length) {
+    model.dispose();
+    throw new FileError(resolved, `model expects ${input.slice(1).join('×')} → ${output[1]} classes but emotion.json says ${meta.inputShape.join('×')} → ${meta.labels.length}`);
+  }
+  return { dir: resolved, meta, model };
+}

@@ -1,0 +1,189 @@
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadNoiseBank } from '../augment/noiseBank';
+import { parseAugmentSpec } from '../augment/spec';
+import { saveBundle, type BundleMeta } from '../bundle/bundle';
+import { stableHash } from '../cache/keys';
+import { preprocessDataset, type PreprocessProgress } from '../cache/preprocess';
+import { loadDataset, requireTwoLabels } from '../dataset/load';
+import { classWeights, splitCounts, splitDataset } from '../dataset/split';
+import { UsageError } from '../errors';
+import { buildModel } from '../models';
+import type { ClassificationMetrics } from '../metrics';
+import { initBackend, type BackendReport } from '../tf/backend';
+import { loadCheckpoint, type TrainingState } from './checkpoint';
+import { ARCHITECTURES, DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config';
+import { loadTrainingData } from './data';
+import { evaluateExamples, trainLoop, type TrainProgress } from './loop';
+
+/** Everything a training run reports while it works. */
+export type TrainEvent =
+  | { readonly type: 'stage'; readonly stage: 'dataset' | 'preprocess' | 'train' | 'evaluate'; readonly message: string }
+  | ({ readonly type: 'preprocess' } & PreprocessProgress)
+  | { readonly type: 'start'; readonly backend: BackendReport; readonly labels: readonly string[]; readonly train: number; readonly validation: number; readonly test: number; readonly split: string; readonly epochs: number; readonly resumedAt: number }
+  | TrainProgress;
+
+/** Options of {@link trainModel}. */
+export interface TrainModelOptions {
+  readonly dataDir: string;
+  /** Model folder: the bundle (model.json, weights.bin, emotion.json) and checkpoint/ go here. */
+  readonly out: string;
+  readonly config?: Partial<TrainConfig>;
+  /** Continue the run whose checkpoint is in `out/checkpoint`. */
+  readonly resume?: boolean;
+  readonly cacheDir?: string;
+  readonly threads?: number;
+  readonly onEvent?: (event: TrainEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** What a finished run produced. */
+export interface TrainModelResult {
+  readonly out: string;
+  readonly backend: BackendReport;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly validation?: ClassificationMetrics;
+  readonly test?: ClassificationMetrics;
+  readonly seconds: number;
+}
+
+/** Fills defaults and checks a training configuration, naming the first bad value. */
+export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const config = { ...DEFAULT_TRAIN_CONFIG, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new UsageError(message);
+  };
+  check(ARCHITECTURES.includes(config.arch), `architecture must be one of ${ARCHITECTURES.join(', ')} (got "${config.arch}")`);
+  check(Number.isInteger(config.epochs) && config.epochs >= 1 && config.epochs <= 1000, `epochs must be 1–1000 (got ${config.epochs})`);
+  check(Number.isInteger(config.batchSize) && config.batchSize >= 1 && config.batchSize <= 1024, `batch size must be 1–1024 (got ${config.batchSize})`);
+  check(config.learningRate > 0 && config.learningRate < 1, `learning rate must be between 0 and 1 (got ${config.learningRate})`);
+  check(config.dropout >= 0 && config.dropout < 1, `dropout must be in [0, 1) (got ${config.dropout})`);
+  check(!config.pretrained || config.arch === 'resnet18', '--pretrained weights are for --arch resnet18');
+  if (config.pretrained && !fs.existsSync(config.pretrained)) throw new UsageError(`pretrained weights not found: ${config.pretrained}`);
+  parseAugmentSpec(config.augment || 'none');
+  return config;
+}
+
+function hasWaveformSteps(spec: string): boolean {
+  const plan = parseAugmentSpec(spec || 'none');
+  return Boolean(plan.stretch || plan.pitch || plan.reverb || plan.shift || plan.noise || plan.gain);
+}
+
+/**
+ * Trains a model end to end: reads the dataset, splits it (speaker-independent by default), fills the feature cache,
+ * trains with checkpoints and early stopping, evaluates the best epoch on the test speakers, and writes the bundle.
+ */
+export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
+  const started = Date.now();
+  const config = resolveTrainConfig(options.config);
+  const emit = (event: TrainEvent) => options.onEvent?.(event);
+  const out = path.resolve(options.out);
+  const backend = await initBackend(config.backend);
+
+  emit({ type: 'stage', stage: 'dataset', message: `reading ${options.dataDir}` });
+  const index = loadDataset(options.dataDir);
+  requireTwoLabels(index);
+  const split = splitDataset(index, {
+    kind: config.split,
+    testSpeakers: config.testSpeakers,
+    validationSpeakers: config.validationSpeakers,
+    folds: config.folds,
+    fold: config.fold,
+    seed: config.seed,
+  });
+  const trainIds = new Set(split.train);
+
+  emit({ type: 'stage', stage: 'preprocess', message: 'computing features (cached)' });
+  const report = await preprocessDataset(index, {
+    cacheDir: options.cacheDir,
+    config: config.features,
+    kind: 'logmel',
+    augment: config.cachedCopies > 0 ? config.augment : undefined,
+    copies: config.cachedCopies,
+    augmentIds: trainIds,
+    split,
+    seed: config.seed,
+    threads: options.threads,
+    signal: options.signal,
+    onProgress: (p) => emit({ type: 'preprocess', ...p }),
+  });
+  if (report.cancelled) throw new UsageError('cancelled while computing features');
+  const online = config.cachedCopies > 0 ? '' : config.augment;
+  const plan = online ? parseAugmentSpec(online) : undefined;
+  const data = loadTrainingData(report.examples, split, index.labels, { kind: report.kind, config: report.config, keepClips: hasWaveformSteps(online) });
+  const noiseBank = plan?.noise?.type === 'files' && plan.noise.dir ? loadNoiseBank(plan.noise.dir, data.config.sampleRate).noises : undefined;
+  const counts = splitCounts(index, split).train;
+  const weights = config.classWeights ? index.labels.map((label) => classWeights(counts)[label]) : undefined;
+  const fingerprint = stableHash(report.examples.map((e) => path.basename(e.file)));
+  // A run is identified by what decides its numbers; epochs, early stopping and backend may change on resume.
+  const keyed = { ...config, epochs: undefined, earlyStopping: undefined, backend: undefined };
+  const runKey = stableHash({ keyed, split: [split.train, split.validation, split.test], fingerprint });
+
+  const checkpointDir = path.join(out, 'checkpoint');
+  let model: tf.LayersModel;
+  let resume: { state: TrainingState; optimizerWeights: { name: string; tensor: tf.Tensor }[] } | undefined;
+  if (options.resume) {
+    const checkpoint = await loadCheckpoint(checkpointDir);
+    if (checkpoint.state.runKey !== runKey) {
+      checkpoint.model.dispose();
+      throw new UsageError(`${checkpointDir}: the checkpoint belongs to a different run (settings, split or data changed); train without --resume`);
+    }
+    model = checkpoint.model;
+    resume = { state: checkpoint.state, optimizerWeights: checkpoint.optimizerWeights };
+  } else {
+    fs.rmSync(checkpointDir, { recursive: true, force: true });
+    model = buildModel(config.arch, { inputShape: [data.bins, data.frames, 1], numClasses: index.labels.length, seed: config.seed, pretrained: config.pretrained });
+  }
+  emit({ type: 'start', backend, labels: index.labels, train: data.train.length, validation: data.validation.length, test: data.test.length, split: split.description, epochs: config.epochs, resumedAt: resume?.state.epochsDone ?? 0 });
+
+  const metaBase = (state: TrainingState, metrics: BundleMeta['metrics']): Omit<BundleMeta, 'hashes' | 'format' | 'version' | 'createdAt'> => ({
+    labels: index.labels,
+    feature: { kind: data.kind, config: data.config },
+    inputShape: [data.bins, data.frames, 1],
+    normalization: data.normalization,
+    arch: config.arch,
+    training: config,
+    split,
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    metrics,
+    backend,
+    dataset: { root: index.root, corpus: index.corpus, files: index.items.length, fingerprint },
+  });
+  let bestValidation: ClassificationMetrics | undefined;
+  emit({ type: 'stage', stage: 'train', message: `training ${config.arch} on ${backend.name}` });
+  let state: TrainingState;
+  try {
+    state = await trainLoop({
+      model,
+      data,
+      config,
+      plan,
+      noiseBank,
+      classWeights: weights,
+      checkpointDir,
+      runKey,
+      resume,
+      signal: options.signal,
+      onProgress: (p) => emit(p),
+      onBest: async (current) => {
+        bestValidation = data.validation.length ? evaluateExamples(model, data.validation, data).metrics : undefined;
+        await saveBundle(out, model, metaBase(current, { validation: bestValidation }));
+      },
+    });
+  } finally {
+    resume?.optimizerWeights.forEach((w) => w.tensor.dispose());
+  }
+  model.dispose();
+
+  emit({ type: 'stage', stage: 'evaluate', message: 'evaluating the best epoch on the test speakers' });
+  const { loadBundle } = await import('../bundle/bundle');
+  const best = await loadBundle(out);
+  const test = data.test.length ? evaluateExamples(best.model, data.test, data).metrics : undefined;
+  bestValidation ??= best.meta.metrics.validation;
+  await saveBundle(out, best.model, metaBase(state, { validation: bestValidation, test }));
+  best.model.dispose();
+  return { out, backend, epochs: state.epochsDone, bestEpoch: state.bestEpoch, validation: bestValidation, test, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,148 @@
+/** Training end to end on the wasm backend: bundles, reproducibility, resume, cancel, leaks, inference. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { encodeWav } from '../../src/core/audio/wavWrite';
+import { loadBundle } from '../../src/core/bundle/bundle';
+import { CancelledError } from '../../src/core/errors';
+import { classifyFile } from '../../src/core/infer/classify';
+import { evaluateBundle } from '../../src/core/infer/evaluate';
+import { generateDemoCorpus } from '../../src/core/synth/corpus';
+import { initBackend } from '../../src/core/tf/backend';
+import { loadCheckpoint } from '../../src/core/train/checkpoint';
+import type { TrainConfig } from '../../src/core/train/config';
+import { trainModel, type TrainEvent } from '../../src/core/train/run';
+import { WorkerClient } from '../../src/worker/client';
+import { ROOT, tempDir } from '../helpers';
+
+/** Small, fast settings: 32 mel bands × 1-s clips. */
+const FAST: Partial<TrainConfig> = { arch: 'cnn', backend: 'wasm', batchSize: 16, features: { nMels: 32, clipSeconds: 1 }, augment: 'specaugment', seed: 5 };
+
+describe('training on the wasm backend', () => {
+  let corpus: string;
+  let cacheDir: string;
+
+  before(async () => {
+    corpus = path.join(tempDir(), 'corpus');
+    generateDemoCorpus(corpus, { actors: 4, seed: 3 });
+    cacheDir = path.join(tempDir(), 'cache');
+    await initBackend('wasm');
+  });
+
+  it('the backend ladder says why each faster rung was skipped', async () => {
+    const report = await initBackend('auto');
+    assert.equal(report.name, 'wasm');
+    assert.match(report.skipped[0], /^node-gpu: /);
+    assert.match(report.skipped[1], /^node: /);
+    await assert.rejects(initBackend('node'), /no TensorFlow\.js backend could start: node: /);
+    await initBackend('wasm');
+  });
+
+  it('cnn-bn learns the demo corpus speaker-independently, well above chance, and writes a valid bundle', async () => {
+    const out = path.join(tempDir(), 'model');
+    const result = await trainModel({ dataDir: corpus, out, cacheDir, config: { ...FAST, arch: 'cnn-bn', epochs: 8, features: { nMels: 64, clipSeconds: 1.5 } } });
+    assert.equal(result.backend.name, 'wasm');
+    assert.ok(result.test, 'test metrics');
+    // Chance is 1/8 = 12.5% UAR on eight emotions.
+    assert.ok(result.test.uar > 0.3, `test UAR ${result.test.uar}`);
+    const bundle = await loadBundle(out);
+    assert.equal(bundle.meta.arch, 'cnn-bn');
+    assert.equal(bundle.meta.history.length, result.epochs);
+    assert.deepEqual(bundle.meta.inputShape, [64, 94, 1]);
+    assert.equal(bundle.meta.split.speakerLeakage, false);
+    assert.ok(bundle.meta.split.test.length > 0 && bundle.meta.metrics.test);
+    assert.equal(bundle.meta.backend.name, 'wasm');
+    bundle.model.dispose();
+  });
+
+  it('is reproducible, does not leak tensors across epochs, and resumes to exactly the uninterrupted result', async () => {
+    const tensors: number[] = [];
+    const full = path.join(tempDir(), 'full');
+    const fullResult = await trainModel({
+      dataDir: corpus,
+      out: full,
+      cacheDir,
+      config: { ...FAST, epochs: 3, earlyStopping: 0 },
+      onEvent: (e: TrainEvent) => e.type === 'epoch' && tensors.push(tf.memory().numTensors),
+    });
+    assert.equal(fullResult.epochs, 3);
+    assert.equal(new Set(tensors).size, 1, `tensors per epoch ${tensors}`);
+
+    const again = path.join(tempDir(), 'again');
+    await trainModel({ dataDir: corpus, out: again, cacheDir, config: { ...FAST, epochs: 3, earlyStopping: 0 } });
+    const history = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'emotion.json'), 'utf8')).history.map((r: { trainLoss: number; validationUar: number }) => [r.trainLoss, r.validationUar]);
+    assert.deepEqual(history(again), history(full));
+
+    const interrupted = path.join(tempDir(), 'interrupted');
+    const controller = new AbortController();
+    await assert.rejects(
+      trainModel({ dataDir: corpus, out: interrupted, cacheDir, signal: controller.signal, config: { ...FAST, epochs: 3, earlyStopping: 0 }, onEvent: (e) => e.type === 'batch' && e.epoch === 1 && e.batch === 2 && controller.abort() }),
+      CancelledError,
+    );
+    const checkpoint = await loadCheckpoint(path.join(interrupted, 'checkpoint'));
+    assert.equal(checkpoint.state.epochsDone, 1);
+    checkpoint.model.dispose();
+    checkpoint.optimizerWeights.forEach((w) => w.tensor.dispose());
+    const resumed = await trainModel({ dataDir: corpus, out: interrupted, cacheDir, resume: true, config: { ...FAST, epochs: 3, earlyStopping: 0 } });
+    assert.equal(resumed.epochs, 3);
+    assert.deepEqual(history(interrupted), history(full));
+    await assert.rejects(trainModel({ dataDir: corpus, out: interrupted, cacheDir, resume: true, config: { ...FAST, epochs: 3, seed: 6 } }), /belongs to a different run/);
+  });
+
+  it('classifies short files once and long files as a timeline; evaluates chosen speakers', async () => {
+    const out = path.join(tempDir(), 'model');
+    await trainModel({ dataDir: corpus, out, cacheDir, config: { ...FAST, epochs: 1 } });
+    const bundle = await loadBundle(out);
+    const clip = path.join(corpus, 'Actor_01', '03-01-05-02-01-01-01.wav');
+    const { readWav } = await import('../../src/core/audio/wav');
+    const samples = readWav(clip).samples;
+    const excerpt = path.join(tempDir(), 'excerpt.wav');
+    fs.writeFileSync(excerpt, encodeWav(samples.subarray(24000, 24000 + 60000), 48000));
+    const short = classifyFile(bundle, excerpt);
+    assert.ok(bundle.meta.labels.includes(short.label));
+    const sum = Object.values(short.probabilities).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-4);
+    assert.equal(short.timeline, undefined);
+    // A 12-s file: three clips back to back with silence between.
+    const long = path.join(tempDir(), 'long.wav');
+    const joined = new Float32Array(samples.length * 3 + 48000 * 2);
+    joined.set(samples, 0);
+    joined.set(samples, samples.length + 48000);
+    joined.set(samples, 2 * samples.length + 96000);
+    fs.writeFileSync(long, encodeWav(joined, 48000));
+    const timeline = classifyFile(bundle, long);
+    assert.ok(timeline.timeline && timeline.timeline.length >= 15, `${timeline.timeline?.length} windows`);
+    assert.equal(timeline.timeline[0].start, 0);
+    assert.ok(timeline.timeline.some((w) => !w.voiced), 'silent windows are marked');
+    const evaluation = await evaluateBundle(bundle, corpus, { speakers: ['01'], cacheDir });
+    assert.equal(evaluation.n, 60);
+    assert.match(evaluation.selection, /speakers 01/);
+    bundle.model.dispose();
+  });
+
+  it('a worker killed mid-epoch reports an error to the caller and leaves the last checkpoint intact', async () => {
+    const out = path.join(tempDir(), 'killed');
+    const client = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 0 });
+    let killed = false;
+    const job = client.request('train', { dataDir: corpus, out, cacheDir, config: { ...FAST, epochs: 4, earlyStopping: 0 } }, {
+      onEvent: (e) => {
+        if (!killed && e.type === 'batch' && e.epoch === 1 && e.batch === 3) {
+          killed = true;
+          process.kill(client.pid!, 'SIGKILL');
+        }
+      },
+    });
+    await assert.rejects(job, /worker process was killed \(SIGKILL\)/);
+    const checkpoint = await loadCheckpoint(path.join(out, 'checkpoint'));
+    assert.equal(checkpoint.state.epochsDone, 1);
+    checkpoint.model.dispose();
+    checkpoint.optimizerWeights.forEach((w) => w.tensor.dispose());
+    const bundle = await loadBundle(out);
+    bundle.model.dispose();
+    const resumed = await client.request('train', { dataDir: corpus, out, cacheDir, resume: true, config: { ...FAST, epochs: 4, earlyStopping: 0 } });
+    assert.equal(resumed.epochs, 4);
+    client.dispose();
+  });
+});
