@@ -72,4 +72,35 @@ describe('voice-emotion demo-data, dataset, preprocess', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^error: .*nope: dataset folder not found/);
   });
+
+  it('train, evaluate and classify through the worker, with JSON contracts and clear errors', () => {
+    const model = path.join(tempDir(), 'model');
+    const cache = path.join(tempDir(), 'cache');
+    const train = runCli(['train', corpus, '--out', model, '--cache', cache, '--epochs', '1', '--n-mels', '32', '--duration', '1', '--json']);
+    assert.equal(train.code, 0, train.stderr);
+    const trained = JSON.parse(train.stdout) as { epochs: number; backend: { name: string }; test: { uar: number } };
+    assert.equal(trained.epochs, 1);
+    assert.ok(trained.test.uar >= 0);
+    const evaluation = runCli(['evaluate', model, corpus, '--actors', '1-2', '--cache', cache, '--json']);
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    const metrics = JSON.parse(evaluation.stdout) as Record<string, unknown>;
+    for (const key of ['n', 'accuracy', 'uar', 'macroF1', 'labels', 'confusion']) assert.ok(key in metrics, key);
+    assert.equal(metrics.n, 120);
+    const clip = path.join(corpus, 'Actor_03', '03-01-04-01-02-01-03.wav');
+    const classified = runCli(['classify', model, clip, '--json']);
+    assert.equal(classified.code, 0, classified.stderr);
+    const result = JSON.parse(classified.stdout) as { file: string; label: string; probabilities: Record<string, number> };
+    assert.equal(result.file, clip);
+    assert.ok(Math.abs(Object.values(result.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-4);
+    const corrupt = path.join(tempDir(), 'corrupt.wav');
+    fs.writeFileSync(corrupt, 'RIFF....WAVEjunk');
+    const bad = runCli(['classify', model, corrupt]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, new RegExp(`^error: ${corrupt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    assert.equal(runCli(['train', corpus]).code, 2);
+    assert.match(runCli(['train', corpus, '--out', model, '--arch', 'transformer']).stderr, /--arch must be one of cnn, cnn-bn, resnet-blocks, resnet18/);
+    const notModel = runCli(['classify', corpus, clip]);
+    assert.equal(notModel.code, 1);
+    assert.match(notModel.stderr, /is not a trained model folder/);
+  });
 });

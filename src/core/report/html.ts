@@ -51,7 +51,8 @@ export function htmlPage(title: string, sections: string[]): string {
   h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; }
   figure { margin: 1em 0; } figure img { width: 100%; height: 260px; image-rendering: pixelated; border: 1px solid #ccc; }
   figcaption { color: #555; font-size: 0.9em; }
-  table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+  table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+  .charts { display: flex; flex-wrap: wrap; gap: 1em; } code { font-size: 0.95em; }
   @media (prefers-color-scheme: dark) { body { color: #e8e8e8; background: #1e1e1e; } figcaption { color: #aaa; } td, th, figure img { border-color: #555; } }
 </style>
 </head>
