@@ -91,6 +91,43 @@ describe('training on the wasm backend', () => {
     await assert.rejects(trainModel({ dataDir: corpus, out: interrupted, cacheDir, resume: true, config: { ...FAST, epochs: 3, seed: 6 } }), /belongs to a different run/);
   });
 
+  it('fine-tunes an imported ResNet-18: head only first (backbone unchanged), then every layer', async () => {
+    const { buildResNet18, resNet18StateDictShapes, writeSafetensors } = await import('../../src/core/models');
+    const reference = buildResNet18({ inputShape: [224, 224, 3], numClasses: 1000, seed: 9 });
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    let k = 0;
+    for (const [name, shape] of resNet18StateDictShapes(reference)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(size);
+      const isVariance = name.endsWith('running_var');
+      for (let i = 0; i < size; i++) data[i] = isVariance ? 1 + 0.1 * Math.abs(Math.sin(i + k)) : 0.05 * Math.sin(0.37 * i + 1.3 * k);
+      tensors.set(name, { shape, data });
+      k++;
+    }
+    reference.dispose();
+    const weights = path.join(tempDir(), 'resnet18.safetensors');
+    writeSafetensors(weights, tensors);
+    const out = path.join(tempDir(), 'r18');
+    const config = { ...FAST, arch: 'resnet18' as const, pretrained: weights, headEpochs: 1, epochs: 2, earlyStopping: 0, augment: 'none', batchSize: 32 };
+    const controller = new AbortController();
+    await assert.rejects(trainModel({ dataDir: corpus, out, cacheDir, config, signal: controller.signal, onEvent: (e) => e.type === 'epoch' && controller.abort() }), CancelledError);
+    const conv1 = tensors.get('conv1.weight')!;
+    // OIHW [64, 3, 7, 7] summed over the 3 input channels → HWIO [7, 7, 1, 64].
+    const expected = (o: number, h: number, w: number) => [0, 1, 2].reduce((sum, c) => sum + conv1.data[((o * 3 + c) * 7 + h) * 7 + w], 0);
+    const kernelOf = async (dir: string) => {
+      const { model } = dir.endsWith('checkpoint') ? await loadCheckpoint(dir) : await loadBundle(dir);
+      const layer = model.getLayer('conv1');
+      const values = layer.getWeights()[0].dataSync();
+      model.dispose();
+      return values;
+    };
+    const afterHead = await kernelOf(path.join(out, 'checkpoint'));
+    assert.ok(Math.abs(afterHead[(3 * 7 + 4) * 64 + 10] - expected(10, 3, 4)) < 1e-6, 'backbone frozen during the head-only epoch');
+    await trainModel({ dataDir: corpus, out, cacheDir, config, resume: true });
+    const afterAll = await kernelOf(path.join(out, 'checkpoint'));
+    assert.ok(Math.abs(afterAll[(3 * 7 + 4) * 64 + 10] - expected(10, 3, 4)) > 1e-7, 'backbone trained after the head-only epoch');
+  });
+
   it('classifies short files once and long files as a timeline; evaluates chosen speakers', async () => {
     const out = path.join(tempDir(), 'model');
     await trainModel({ dataDir: corpus, out, cacheDir, config: { ...FAST, epochs: 1 } });

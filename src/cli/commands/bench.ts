@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +8,8 @@ import { resample } from '../../core/audio/resample';
 import { preprocessDataset } from '../../core/cache/preprocess';
 import { loadDataset } from '../../core/dataset';
 import { UsageError } from '../../core/errors';
+import { BACKEND_CHOICES, type BackendName } from '../../core/tf/choices';
+import { ARCHITECTURES } from '../../core/train/config';
 import { generateDemoCorpus } from '../../core/synth/corpus';
 import { synthesizeVoice } from '../../core/synth/voice';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
@@ -15,7 +18,8 @@ import type { CliIo } from '../io';
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
-  only: { type: 'string', choices: ['features', 'preprocess'], description: 'run one group of measurements' },
+  only: { type: 'string', choices: ['features', 'preprocess', 'train'], description: 'run one group of measurements' },
+  backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu)' },
   actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
 
@@ -66,6 +70,44 @@ async function benchPreprocess(dir: string, actors: number, measurements: Measur
   measurements.push({ name: `preprocess: ${files} files, warm cache`, value: warm.seconds, unit: 's' });
 }
 
+/** Training throughput (forward + backward + Adam update) of each architecture on 128×128 inputs, batch 32. */
+async function benchTrain(backends: readonly BackendName[], measurements: Measurement[]): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  const { initBackend } = await import('../../core/tf/backend');
+  const { buildModel } = await import('../../core/models');
+  const batch = 32;
+  for (const backend of backends) {
+    let report;
+    try {
+      report = await initBackend(backend);
+    } catch (error) {
+      measurements.push({ name: `train: ${backend} unavailable (${(error as Error).message.slice(0, 120)})`, backend, value: 0, unit: 'samples/s' });
+      continue;
+    }
+    for (const arch of ARCHITECTURES) {
+      const model = buildModel(arch, { inputShape: [128, 128, 1], numClasses: 8, seed: 1 });
+      const optimizer = tf.train.adam(1e-3);
+      const x = tf.randomNormal([batch, 128, 128, 1], 0, 1, 'float32', 1);
+      const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 8), 'int32'), 8);
+      const step = () => {
+        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as TF.Tensor) as TF.Scalar, true);
+        cost?.dataSync();
+        cost?.dispose();
+      };
+      let peak = 0;
+      const seconds = time(() => {
+        step();
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, arch === 'resnet18' ? 2 : 3);
+      measurements.push({ name: `train: ${arch}, 128×128, batch ${batch}, ${report.name}`, backend: report.name, arch, value: batch / seconds, unit: 'samples/s' });
+      measurements.push({ name: `train: ${arch} peak resident memory, ${report.name}`, backend: report.name, arch, value: peak / 2 ** 20, unit: 'MiB' });
+      tf.dispose([x, y]);
+      optimizer.dispose();
+      model.dispose();
+    }
+  }
+}
+
 /** Feature-extraction throughput on one thread. */
 function benchFeatures(dir: string, repeat: number, measurements: Measurement[]): void {
   const seconds = 60;
@@ -114,8 +156,14 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-bench-'));
   const measurements: Measurement[] = [];
   try {
-    if (options.only !== 'preprocess') benchFeatures(dir, repeat, measurements);
-    if (options.only !== 'features') await benchPreprocess(dir, actors, measurements);
+    const only = options.only as string | undefined;
+    if (!only || only === 'features') benchFeatures(dir, repeat, measurements);
+    if (!only || only === 'preprocess') await benchPreprocess(dir, actors, measurements);
+    if (!only || only === 'train') {
+      const backends = ((options.backends as string | undefined) ?? 'wasm').split(',').map((b) => b.trim()) as BackendName[];
+      for (const b of backends) if (!BACKEND_CHOICES.includes(b) || (b as string) === 'auto') throw new UsageError(`unknown backend "${b}" in --backends`);
+      await benchTrain(backends, measurements);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import { buildResNetBlocks } from './resnetBlocks';
 import { buildResNet18, loadPretrainedResNet18 } from './resnet18';
 
 export type { ModelOptions } from './cnn';
-export { buildResNet18, loadPretrainedResNet18 } from './resnet18';
+export { buildResNet18, loadPretrainedResNet18, resNet18StateDictShapes, setResNet18Weights } from './resnet18';
 export { readSafetensors, writeSafetensors } from './safetensors';
 
 /** Adds the softmax `probabilities` output the product expects on top of a logits model (ResNet-18's `fc`). */

@@ -94,7 +94,12 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainingStat
   let optimizer = tf.train.adam(config.learningRate);
   let state: TrainingState = options.resume?.state ?? { epochsDone: 0, history: [], bestUar: -1, bestEpoch: -1, sinceBest: 0, runKey: options.runKey };
   let phaseHeadOnly = headOnly(state.epochsDone);
-  if (options.resume) await optimizer.setWeights(options.resume.optimizerWeights as Parameters<tf.Optimizer['setWeights']>[0]);
+  // The checkpoint's optimizer belongs to the phase of its last epoch; crossing into fine-tuning starts a fresh one,
+  // exactly as an uninterrupted run does.
+  const done = state.epochsDone;
+  if (options.resume && (done === 0 || headOnly(done - 1) === headOnly(done))) {
+    await optimizer.setWeights(options.resume.optimizerWeights as Parameters<tf.Optimizer['setWeights']>[0]);
+  }
   const batches = Math.ceil(data.train.length / config.batchSize);
   const started = Date.now();
   let samplesSeen = 0;
