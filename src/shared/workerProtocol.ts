@@ -1,7 +1,7 @@
 import type { FeatureConfig, FeatureKind } from '../core/audio/config';
 import type { Classification } from '../core/infer/classify';
 import type { Evaluation } from '../core/infer/evaluate';
-import type { BackendChoice, BackendReport } from '../core/tf/choices';
+import type { BackendChoice, BackendName, BackendReport } from '../core/tf/choices';
 import type { TrainConfig } from '../core/train/config';
 import type { TrainEvent, TrainModelResult } from '../core/train/run';
 import type { FeatureMatrixJson } from './mime';
@@ -32,12 +32,12 @@ export interface WorkerMethods {
   /** Evaluates a model folder on a dataset (its test split, given speakers, or all files). */
   evaluate: {
     params: { modelDir: string; dataDir: string; speakers?: string[]; cacheDir?: string; backend?: BackendChoice };
-    result: Evaluation;
+    result: Evaluation & { backend: BackendName };
   };
   /** Classifies files with a model folder; the model stays loaded for the next request. A bad file gets an error entry. */
   classify: {
     params: { modelDir: string; files: string[]; backend?: BackendChoice };
-    result: (Classification | { file: string; error: string })[];
+    result: ((Classification & { backend: BackendName }) | { file: string; error: string })[];
   };
   /** Test aid: waits `ms` milliseconds (emitting progress each 10 ms) unless cancelled. */
   sleep: {

@@ -62,17 +62,17 @@ export const workerHandlers: Handlers<WorkerMethods> = {
   },
 
   evaluate: async ({ modelDir, dataDir, speakers, cacheDir, backend: choice }) => {
-    await ensureBackend(choice);
-    return evaluateBundle(await bundleFor(modelDir), dataDir, { speakers, cacheDir });
+    const report = await ensureBackend(choice);
+    return { ...(await evaluateBundle(await bundleFor(modelDir), dataDir, { speakers, cacheDir })), backend: report.name };
   },
 
   classify: async ({ modelDir, files, backend: choice }, { signal }) => {
-    await ensureBackend(choice);
+    const report = await ensureBackend(choice);
     const bundle = await bundleFor(modelDir);
     return files.map((file) => {
       if (signal.aborted) throw new CancelledError();
       try {
-        return classifyFile(bundle, file);
+        return { ...classifyFile(bundle, file), backend: report.name };
       } catch (error) {
         if (error instanceof FileError) return { file, error: error.problem };
         throw error;

@@ -24,16 +24,17 @@ export class WasmKernelScope {
     return result;
   }
 
-  /** Uploads a small float32 constant (e.g. an identity filter); freed by `dispose()`. */
-  constant(values: Float32Array, shape: number[]): tf.TensorInfo {
-    const info: tf.TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+  /** Uploads a small float32 or int32 constant (an identity filter, gather indices); freed by `dispose()`. */
+  constant(values: Float32Array | Int32Array, shape: number[]): tf.TensorInfo {
+    const dtype = values instanceof Int32Array ? 'int32' : 'float32';
+    const info: tf.TensorInfo = { dataId: this.backend.write(values, shape, dtype), shape, dtype };
     this.intermediates.push(info);
     return info;
   }
 
-  /** Takes `info` out of the scope (the composite kernel's result) and returns it with `shape`. */
+  /** Takes `info` (or a view of it) out of the scope (the composite kernel's result) and returns it with `shape`. */
   keep(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
-    const index = this.intermediates.indexOf(info);
+    const index = this.intermediates.findIndex((candidate) => candidate.dataId === info.dataId);
     if (index >= 0) this.intermediates.splice(index, 1);
     return view(info, shape);
   }
@@ -42,5 +43,32 @@ export class WasmKernelScope {
   dispose(): void {
     for (const info of this.intermediates) this.backend.disposeData(info.dataId);
     this.intermediates.length = 0;
+  }
+}
+
+/**
+ * tfjs's own wasm kernel that a faster replacement falls back to for the cases it leaves alone (e.g. NCHW), captured
+ * when the replacement is registered. Its setup (binding the wasm function) is run once per backend before first use,
+ * since a kernel unregistered before the backend started was never set up.
+ */
+export class WasmFallback {
+  private config: tf.KernelConfig | undefined;
+  private readonly setUp = new WeakSet<object>();
+
+  constructor(private readonly kernelName: string) {}
+
+  /** Remembers the kernel being replaced (undefined when there was none). */
+  capture(config: tf.KernelConfig | undefined): void {
+    this.config = config;
+  }
+
+  /** Runs the original kernel with the replacement's arguments. */
+  run(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
+    if (!this.config) throw new Error(`the wasm backend has no '${this.kernelName}' kernel to fall back to`);
+    if (this.config.setupFunc && !this.setUp.has(args.backend)) {
+      this.config.setupFunc(args.backend);
+      this.setUp.add(args.backend);
+    }
+    return this.config.kernelFunc(args);
   }
 }
