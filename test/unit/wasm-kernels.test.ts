@@ -1,12 +1,14 @@
 /**
- * The wasm backend's Conv2DBackpropFilter (src/core/tf/wasmKernels.ts) against the cpu backend's: dW over strides,
- * paddings, filter sizes, batches and channel counts; tf.grad and a whole training step of a tiny CNN; and no tensors,
- * backend buffers or wasm heap left behind.
+ * The wasm training kernels and gradients (src/core/tf/wasmKernels.ts) against the cpu backend: Conv2DBackpropFilter
+ * and Conv2DBackpropInput over strides, paddings, filter sizes, batches and channel counts; MaxPoolGrad with ties,
+ * NaN and −∞; FusedBatchNorm, Sum, Mean and per-channel Add/Sub/Multiply; the BatchNorm and Mean gradients; a whole
+ * training step of a tiny CNN, cnn-bn and resnet-blocks; and no tensors, backend buffers or wasm heap left behind.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { buildModel } from '../../src/core/models';
 import { Random } from '../../src/core/random';
 import { registerWasmTrainingKernels } from '../../src/core/tf/wasmKernels';
 
@@ -254,5 +256,311 @@ describe('wasm Conv2DBackpropFilter', () => {
     assert.equal(tf.memory().numTensors, tensors);
     assert.equal(tf.backend().numDataIds(), buffers);
     assert.equal(heapBytes(), heap);
+  });
+});
+
+/** `f` on the cpu backend, then on wasm: [expected, actual]. */
+async function onBoth<T>(f: () => T): Promise<[T, T]> {
+  await use('cpu');
+  const expected = f();
+  await use('wasm');
+  return [expected, f()];
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  const error = relativeError(actual, expected);
+  assert.ok(error <= TOLERANCE, `${what}: relative error ${error.toExponential(2)}`);
+}
+
+/** dX of `c` on the current backend, through the Conv2DBackpropInput kernel itself. */
+function inputGradient(c: GradientCase, filterValues: Float32Array, dyValues: Float32Array): Float32Array {
+  const shapes = shapesOf(c);
+  return tf.tidy(() => {
+    const inputs = { dy: tf.tensor4d(dyValues, shapes.dy), filter: tf.tensor4d(filterValues, shapes.filter) };
+    const attrs: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', inputShape: shapes.x };
+    if (c.dimRoundingMode) attrs.dimRoundingMode = c.dimRoundingMode;
+    const dX = tf.engine().runKernel(tf.Conv2DBackpropInput, inputs, attrs) as tf.Tensor;
+    assert.deepEqual(dX.shape, shapes.x);
+    return dX.dataSync() as Float32Array;
+  });
+}
+
+/** Every filter size × stride × padding (same, valid, explicit), with batch 4 and 1→8 channels, and batch 1 and 16→24. */
+function inputGridCases(): GradientCase[] {
+  const cases: GradientCase[] = [];
+  const explicit: Pad = [[0, 0], [2, 1], [1, 3], [0, 0]];
+  for (const size of [1, 3, 7]) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid', explicit] as Pad[]) {
+        for (const [batch, inChannels, outChannels] of [[4, 1, 8], [1, 16, 24]]) {
+          cases.push({ batch, height: 13, width: 17, inChannels, outChannels, filter: [size, size], strides: [stride, stride], pad });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+const INPUT_EXTRA_CASES: GradientCase[] = [
+  { batch: 4, height: 14, width: 16, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same' },
+  { batch: 4, height: 14, width: 16, inChannels: 32, outChannels: 16, filter: [1, 1], strides: [2, 2], pad: 'same' },
+  { batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 6, filter: [2, 2], strides: [2, 2], pad: 'valid' },
+  { batch: 2, height: 13, width: 17, inChannels: 3, outChannels: 8, filter: [3, 5], strides: [1, 2], pad: 'same' },
+  { batch: 2, height: 13, width: 17, inChannels: 3, outChannels: 5, filter: [3, 3], strides: [3, 3], pad: 'same' },
+  { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
+  { batch: 2, height: 9, width: 11, inChannels: 1, outChannels: 4, filter: [1, 1], strides: [3, 3], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+];
+
+/** d(Σ maxPool(x)·weights)/dx on the current backend (weights make every window's dy distinct). */
+function maxPoolGradient(xValues: Float32Array, shape: Shape4D, size: number, stride: number, pad: 'same' | 'valid' | number): Float32Array {
+  return tf.tidy(() => {
+    const loss = (x: tf.Tensor) => {
+      const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+      return tf.sum(tf.mul(pooled, tf.reshape(tf.range(1, pooled.size + 1), pooled.shape)));
+    };
+    return tf.grad(loss)(tf.tensor4d(xValues, shape)).dataSync() as Float32Array;
+  });
+}
+
+/** Values with ties (small integers), NaN and −∞ — the cases where tie-breaking rules show. */
+function tiedValues(count: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  return Float32Array.from({ length: count }, () => {
+    const v = random.next();
+    if (v < 0.05) return Number.NaN;
+    if (v < 0.1) return Number.NEGATIVE_INFINITY;
+    return Math.floor(v * 4) - 2;
+  });
+}
+
+/**
+ * BatchNorm in training, as tfjs-layers computes it (moments over all axes but the last, then batchNorm), through a
+ * weighted sum: the loss and its gradients with respect to x, gamma and beta on the current backend. (tfjs-core cannot
+ * differentiate batchNorm without a scale on any backend, so there is always one.)
+ */
+function batchNormGradients(xValues: Float32Array, shape: number[]): Float32Array[] {
+  return tf.tidy(() => {
+    const channels = shape[shape.length - 1];
+    const x = tf.tensor(xValues, shape);
+    const gamma = tf.tensor1d(randomValues(channels, 31).map((v) => 1 + v / 4));
+    const beta = tf.tensor1d(randomValues(channels, 32));
+    const weights = tf.tensor(randomValues(xValues.length, 33), shape);
+    const axes = shape.slice(0, -1).map((_, i) => i);
+    const loss = (input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
+      const { mean, variance } = tf.moments(input, axes);
+      return tf.sum(tf.mul(tf.batchNorm(input, mean, variance, offset, scale, 1e-5), weights));
+    };
+    const { value, grads } = tf.valueAndGrads(loss)([x, gamma, beta]);
+    return [value, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+interface ModelStep {
+  loss: number;
+  gradients: Float32Array[];
+}
+
+/** One training step's loss and gradients of `arch` on [16, 24, 1] log-mel-like input, batch 4, with the given weights. */
+function modelStep(arch: 'cnn-bn' | 'resnet-blocks', weights?: Float32Array[]): ModelStep & { weights: Float32Array[] } {
+  const model = buildModel(arch, { inputShape: [16, 24, 1], numClasses: 8, seed: 3 });
+  try {
+    if (weights) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
+    return tf.tidy(() => {
+      const images = tf.tensor4d(randomValues(4 * 16 * 24, 41), [4, 16, 24, 1]);
+      const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 7], 'int32'), 8) as tf.Tensor2D;
+      const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+      const { value, grads } = tf.variableGrads(() => {
+        const scores = model.apply(images, { training: true }) as tf.Tensor;
+        return tf.losses.softmaxCrossEntropy(labels, scores) as tf.Scalar;
+      }, variables);
+      return {
+        loss: value.dataSync()[0],
+        gradients: variables.map((v) => grads[v.name].dataSync() as Float32Array),
+        weights: model.getWeights().map((w) => w.dataSync() as Float32Array),
+      };
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('wasm Conv2DBackpropInput', () => {
+  before(async () => {
+    await use('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  [...inputGridCases(), ...INPUT_EXTRA_CASES].forEach((c, i) => {
+    it(`dX equals the cpu backend's: ${describeCase(c)}`, async () => {
+      const shapes = shapesOf(c);
+      const filterValues = randomValues(shapes.filter.reduce((a, b) => a * b, 1), 3 * i + 1);
+      const dyValues = randomValues(shapes.dy.reduce((a, b) => a * b, 1), 3 * i + 2);
+      const [expected, actual] = await onBoth(() => inputGradient(c, filterValues, dyValues));
+      assertClose(actual, expected, 'dX');
+    });
+  });
+
+  it('an input no dy value reaches gets a zero gradient', async () => {
+    await use('wasm');
+    const c: GradientCase = { batch: 1, height: 5, width: 5, inChannels: 2, outChannels: 3, filter: [1, 1], strides: [2, 2], pad: 'valid' };
+    const dX = inputGradient({ ...c, height: 5, width: 5 }, randomValues(6, 1), randomValues(9 * 3, 2));
+    assert.equal(dX.length, 5 * 5 * 2);
+    const empty = inputGradient({ ...c, batch: 0 }, randomValues(6, 1), new Float32Array(0));
+    assert.equal(empty.length, 0);
+  });
+});
+
+describe('wasm MaxPoolGrad', () => {
+  const pools: Array<[number, number, 'same' | 'valid' | number]> = [[2, 2, 'same'], [2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same'], [3, 2, 1]];
+  for (const [size, stride, pad] of pools) {
+    for (const ties of [false, true]) {
+      it(`dx equals the cpu backend's: ${size}×${size} stride ${stride} pad ${pad}${ties ? ', with ties, NaN and −∞' : ''}`, async () => {
+        for (const shape of [[2, 13, 17, 5], [2, 14, 16, 3]] as Shape4D[]) {
+          const count = shape.reduce((a, b) => a * b, 1);
+          const values = ties ? tiedValues(count, 5) : randomValues(count, 6);
+          const [expected, actual] = await onBoth(() => maxPoolGradient(values, shape, size, stride, pad));
+          assert.deepEqual(Array.from(actual), Array.from(expected));
+        }
+      });
+    }
+  }
+});
+
+describe('wasm FusedBatchNorm, Sum, Mean and per-channel Add/Sub/Multiply', () => {
+  it('batchNorm equals the cpu backend\'s with [C] and [1, 1, 1, C] statistics, with and without scale and offset', async () => {
+    const x = randomValues(4 * 9 * 11 * 6, 51).map((v) => 3 + 2 * v);
+    const statistics = [randomValues(6, 52).map((v) => 3 + v), randomValues(6, 53).map((v) => 4 + v), randomValues(6, 54), randomValues(6, 55)];
+    for (const shape of [[6], [1, 1, 1, 6]]) {
+      for (const affine of [true, false]) {
+        const [expected, actual] = await onBoth(() =>
+          tf.tidy(() => {
+            const [mean, variance, offset, scale] = statistics.map((values) => tf.tensor(values, shape));
+            const input = tf.tensor4d(x, [4, 9, 11, 6]);
+            const y = affine ? tf.batchNorm(input, mean, variance, offset, scale, 1e-3) : tf.batchNorm(input, mean, variance, undefined, undefined, 1e-3);
+            return y.dataSync() as Float32Array;
+          }),
+        );
+        assertClose(actual, expected, `batchNorm ${JSON.stringify(shape)} affine ${affine}`);
+      }
+    }
+  });
+
+  it('Sum and Mean equal the cpu backend\'s over leading, middle, innermost and all axes', async () => {
+    const reductions: Array<[number[], number[], boolean]> = [
+      [[4, 5, 6, 7], [0, 1, 2], false],
+      [[4, 5, 6, 7], [1, 2], true],
+      [[4, 5, 6, 7], [0], false],
+      [[4, 5, 6, 7], [3], false],
+      [[4, 5, 7, 1], [2], false],
+      [[4, 5, 6, 7], [0, 2], false],
+      [[3, 600, 11], [0, 1], false],
+      [[4, 5, 6, 7], [0, 1, 2, 3], false],
+    ];
+    for (const [shape, axes, keepDims] of reductions) {
+      const values = randomValues(shape.reduce((a, b) => a * b, 1), 61).map((v) => 50 + v);
+      for (const op of [tf.sum, tf.mean]) {
+        const [expected, actual] = await onBoth(() => tf.tidy(() => op(tf.tensor(values, shape), axes, keepDims).dataSync() as Float32Array));
+        assertClose(actual, expected, `${op === tf.sum ? 'sum' : 'mean'} of ${JSON.stringify(shape)} over ${JSON.stringify(axes)}`);
+      }
+    }
+    await use('wasm');
+    assert.deepEqual(Array.from(tf.tidy(() => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0).dataSync())), [4, 6]);
+  });
+
+  it('per-channel Add, Sub and Multiply equal the cpu backend\'s in both operand orders', async () => {
+    const full = randomValues(4 * 32 * 32 * 8, 71);
+    const vector = randomValues(8, 72);
+    for (const shape of [[8], [1, 1, 1, 8]]) {
+      for (const op of [tf.add, tf.sub, tf.mul]) {
+        const [expected, actual] = await onBoth(() =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(full, [4, 32, 32, 8]);
+            const c = tf.tensor(vector, shape);
+            return [op(x, c), op(c, x)].map((t) => t.dataSync() as Float32Array);
+          }),
+        );
+        expected.forEach((e, i) => assert.deepEqual(Array.from(actual[i]), Array.from(e)));
+      }
+    }
+  });
+
+  it('a clone shares the data and outlives its original', async () => {
+    await use('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const buffers = tf.backend().numDataIds();
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    assert.equal(tf.backend().numDataIds(), buffers);
+    x.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(same.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(tf.tidy(() => tf.cast(copy, 'int32').dataSync())), [1, 2, 3]);
+    tf.dispose([copy, same]);
+  });
+});
+
+describe('wasm gradients and training steps', () => {
+  before(async () => {
+    await use('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it('registerWasmTrainingKernels is idempotent for replaced kernels and gradients', () => {
+    const kernels = [tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Sum].map((name) => tf.getKernel(name, 'wasm'));
+    const gradients = [tf.FusedBatchNorm, tf.Mean].map((name) => tf.getGradient(name));
+    registerWasmTrainingKernels();
+    assert.deepEqual([tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Sum].map((name) => tf.getKernel(name, 'wasm')), kernels);
+    assert.deepEqual([tf.FusedBatchNorm, tf.Mean].map((name) => tf.getGradient(name)), gradients);
+  });
+
+  for (const shape of [[4, 9, 11, 6], [40, 5]]) {
+    it(`BatchNorm training gradients equal the cpu backend's: ${JSON.stringify(shape)}`, async () => {
+      const values = randomValues(shape.reduce((a, b) => a * b, 1), 81).map((v) => 2 + 3 * v);
+      const [expected, actual] = await onBoth(() => batchNormGradients(values, shape));
+      expected.forEach((e, i) => assertClose(actual[i], e, ['loss', 'dx', 'dgamma', 'dbeta'][i]));
+    });
+  }
+
+  for (const arch of ['cnn-bn', 'resnet-blocks'] as const) {
+    it(`a training step of ${arch} gives the cpu backend's loss and gradients`, async () => {
+      await use('cpu');
+      const cpu = modelStep(arch);
+      await use('wasm');
+      const wasm = modelStep(arch, cpu.weights);
+      assert.ok(Math.abs(wasm.loss - cpu.loss) <= TOLERANCE * Math.abs(cpu.loss), `loss ${wasm.loss} vs ${cpu.loss}`);
+      cpu.gradients.forEach((g, i) => assertClose(wasm.gradients[i], g, `gradient ${i}`));
+    });
+  }
+
+  it('repeated cnn-bn Adam steps and kernel calls leave no tensors, backend buffers or wasm heap behind', async () => {
+    await use('wasm');
+    const model = buildModel('cnn-bn', { inputShape: [16, 24, 1], numClasses: 8, seed: 5 });
+    const optimizer = tf.train.adam(1e-3);
+    const images = tf.tensor4d(randomValues(4 * 16 * 24, 91), [4, 16, 24, 1]);
+    const labels = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 8) as tf.Tensor2D;
+    const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const strided: GradientCase = { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 'same' };
+    const shapes = shapesOf(strided);
+    const filterValues = randomValues(shapes.filter.reduce((a, b) => a * b, 1), 92);
+    const dyValues = randomValues(shapes.dy.reduce((a, b) => a * b, 1), 93);
+    const step = () => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar, false, variables);
+      inputGradient(strided, filterValues, dyValues);
+      inputGradient({ ...strided, dataFormat: 'NCHW' }, filterValues, dyValues);
+    };
+    const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    step();
+    step();
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.backend().numDataIds();
+    const heap = heapBytes();
+    for (let i = 0; i < 5; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.backend().numDataIds(), buffers);
+    assert.equal(heapBytes(), heap);
+    tf.dispose([images, labels]);
+    optimizer.dispose();
+    model.dispose();
   });
 });

@@ -17,7 +17,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   lr: { type: 'number', value: 'X', description: 'peak learning rate of Adam (default 0.002)' },
   schedule: { type: 'string', choices: ['cosine', 'plateau', 'constant'], description: 'learning-rate schedule (default cosine)' },
   patience: { type: 'integer', value: 'N', description: 'early-stopping patience in epochs, 0 = off (default 8)' },
-  augment: { type: 'string', value: 'SPEC', description: 'augmentation each epoch: preset (none, light, standard, strong) or steps (default specaugment)' },
+  augment: { type: 'string', value: 'SPEC', description: 'augmentation each epoch: preset (none, light, standard, strong) or steps (default none)' },
   split: { type: 'string', choices: ['actors', 'kfold', 'random'], description: 'speaker-independent lists (default), k-fold by speaker, or random clips' },
   'test-actors': { type: 'string', value: 'LIST', description: 'test speakers (RAVDESS default 21-24)' },
   'val-actors': { type: 'string', value: 'LIST', description: 'validation speakers (RAVDESS default 19-20)' },

@@ -97,16 +97,23 @@ function viaPhaseConvolution(scope: WasmKernelScope, dy: tf.TensorInfo, filter: 
   if (h.cropSize < outH || w.cropSize < outW) {
     source = scope.run('Slice', { x: dy }, { begin: [0, h.cropBegin, w.cropBegin, 0], size: [n, h.cropSize, w.cropSize, dy.shape[3]] });
   }
-  const phases = scope.run(
-    'Conv2D',
-    { x: source, filter: phaseFilter(scope, filter, h, w) },
-    {
-      strides: [1, 1],
-      pad: [[0, 0], [h.padBefore, h.padAfter], [w.padBefore, w.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    },
-  );
+  const convolution: tf.NamedAttrMap = {
+    strides: [1, 1],
+    pad: [[0, 0], [h.padBefore, h.padAfter], [w.padBefore, w.padAfter], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+  };
+  const phaseCount = h.stride * w.stride;
+  let phases: tf.TensorInfo;
+  if (inC === 1) {
+    // One input channel (a first layer): XNNPACK is slow at convolutions with so few output channels, so each dy
+    // channel is filtered on its own (depthwise, one output per phase) and the channels are summed.
+    const perChannel = scope.run('DepthwiseConv2dNative', { x: source, filter: phaseFilter(scope, filter, h, w) }, convolution);
+    const [, rows, columns, products] = perChannel.shape;
+    phases = scope.run('Sum', { x: view(perChannel, [n, rows, columns, products / phaseCount, phaseCount]) }, { axis: 3, keepDims: false });
+  } else {
+    phases = scope.run('Conv2D', { x: source, filter: phaseFilter(scope, filter, h, w) }, convolution);
+  }
   let interleaved = phases;
   if (h.stride > 1 && w.blocks > 1) {
     interleaved = scope.run(

@@ -24,12 +24,28 @@ export class WasmKernelScope {
     return result;
   }
 
+  /** Runs tfjs's own kernel behind a replacement (e.g. the copying Identity); freed by `dispose()` unless kept. */
+  runOriginal(original: WasmFallback, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+    const result = original.run({ inputs, backend: this.backend, attrs });
+    if (Array.isArray(result)) throw new Error('a fallback kernel returned several tensors');
+    this.intermediates.push(result);
+    return result;
+  }
+
   /** Uploads a small float32 or int32 constant (an identity filter, gather indices); freed by `dispose()`. */
   constant(values: Float32Array | Int32Array, shape: number[]): tf.TensorInfo {
     const dtype = values instanceof Int32Array ? 'int32' : 'float32';
     const info: tf.TensorInfo = { dataId: this.backend.write(values, shape, dtype), shape, dtype };
     this.intermediates.push(info);
     return info;
+  }
+
+  /**
+   * A rank-1 copy of the `length` values of `info`, for kernels that check the shape a tensor was stored with rather
+   * than the one they are given (FusedDepthwiseConv2D's bias); meant for short vectors.
+   */
+  vector(info: tf.TensorInfo, length: number): tf.TensorInfo {
+    return this.run('Slice', { x: view(info, [length]) }, { begin: [0], size: [length] });
   }
 
   /** Takes `info` (or a view of it) out of the scope (the composite kernel's result) and returns it with `shape`. */

@@ -56,7 +56,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   earlyStopping: 8,
   dropout: 0.3,
   classWeights: true,
-  augment: 'specaugment',
+  augment: 'none',
   cachedCopies: 0,
   split: 'actors',
   seed: 1,
