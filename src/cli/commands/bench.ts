@@ -18,7 +18,7 @@ import type { CliIo } from '../io';
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
-  only: { type: 'string', choices: ['features', 'preprocess', 'train'], description: 'run one group of measurements' },
+  only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify'], description: 'run one group of measurements' },
   backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu)' },
   actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
@@ -108,6 +108,93 @@ async function benchTrain(backends: readonly BackendName[], measurements: Measur
   }
 }
 
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Peak resident memory of a process in bytes (Linux VmHWM), or 0 where /proc is not available. */
+function peakMemory(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Classification latency through the worker (warm and cold) and a one-hour file's time and peak memory. */
+async function benchClassify(dir: string, measurements: Measurement[]): Promise<void> {
+  const { WorkerClient } = await import('../../worker/client');
+  const { saveBundle } = await import('../../core/bundle/bundle');
+  const { buildModel } = await import('../../core/models');
+  const { initBackend } = await import('../../core/tf/backend');
+  const { DEFAULT_TRAIN_CONFIG } = await import('../../core/train/config');
+  const backend = await initBackend('auto');
+  // An untrained cnn-bn with the project's default features: latency does not depend on the weights.
+  const config = resolveFeatureConfig();
+  const frames = 1 + Math.floor((config.clipSeconds! * config.sampleRate) / config.hopLength);
+  const modelDir = path.join(dir, 'model');
+  const labels = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
+  const model = buildModel('cnn-bn', { inputShape: [config.nMels, frames, 1], numClasses: 8 });
+  await saveBundle(modelDir, model, {
+    labels,
+    feature: { kind: 'logmel', config },
+    inputShape: [config.nMels, frames, 1],
+    normalization: { mean: new Array(config.nMels).fill(-40), std: new Array(config.nMels).fill(20) },
+    arch: 'cnn-bn',
+    training: DEFAULT_TRAIN_CONFIG,
+    split: { kind: 'actors', description: 'benchmark', speakerLeakage: false, seed: 1, speakers: { train: [], validation: [], test: [] }, train: [], validation: [], test: [] },
+    history: [],
+    bestEpoch: 0,
+    metrics: {},
+    backend,
+    dataset: { root: dir, corpus: 'ravdess', files: 0, fingerprint: 'benchmark' },
+  });
+  model.dispose();
+  const clip = path.join(dir, 'clip.wav');
+  fs.writeFileSync(clip, encodeWav(synthesizeVoice({ sampleRate: 48000, durationSeconds: 3, seed: 5 }), 48000));
+  const script = path.join(__dirname, 'worker.js');
+  const worker = new WorkerClient({ script, timeoutMs: 0 });
+  await worker.request('classify', { modelDir, files: [clip] });
+  const warm: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const started = process.hrtime.bigint();
+    await worker.request('classify', { modelDir, files: [clip] });
+    warm.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  worker.dispose();
+  measurements.push({ name: `classify: 3-s file, warm worker, p50 (${backend.name})`, backend: backend.name, value: percentile(warm, 50), unit: 'ms' });
+  measurements.push({ name: `classify: 3-s file, warm worker, p95 (${backend.name})`, backend: backend.name, value: percentile(warm, 95), unit: 'ms' });
+  const cold: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const fresh = new WorkerClient({ script, timeoutMs: 0 });
+    const started = process.hrtime.bigint();
+    await fresh.request('classify', { modelDir, files: [clip] });
+    cold.push(Number(process.hrtime.bigint() - started) / 1e6);
+    fresh.dispose();
+  }
+  measurements.push({ name: `classify: 3-s file, cold (new worker, backend start, model load), p50 of 20 (${backend.name})`, backend: backend.name, value: percentile(cold, 50), unit: 'ms' });
+  measurements.push({ name: `classify: 3-s file, cold, p95 of 20 (${backend.name})`, backend: backend.name, value: percentile(cold, 95), unit: 'ms' });
+  // One hour at 16 kHz, written a minute at a time.
+  const hour = path.join(dir, 'hour.wav');
+  const minute = encodeWav(synthesizeVoice({ sampleRate: 16000, durationSeconds: 60, vowels: 'aiueoaiueoaiueo', seed: 9 }), 16000);
+  const fd = fs.openSync(hour, 'w');
+  const header = Buffer.from(minute.subarray(0, 44));
+  header.writeUInt32LE(36 + (minute.length - 44) * 60, 4);
+  header.writeUInt32LE((minute.length - 44) * 60, 40);
+  fs.writeSync(fd, header);
+  for (let i = 0; i < 60; i++) fs.writeSync(fd, minute.subarray(44));
+  fs.closeSync(fd);
+  const long = new WorkerClient({ script, timeoutMs: 0 });
+  await long.request('ping', {});
+  const started = Date.now();
+  await long.request('classify', { modelDir, files: [hour] });
+  measurements.push({ name: `classify: 1-hour file with timeline (${backend.name})`, backend: backend.name, value: (Date.now() - started) / 1000, unit: 's' });
+  measurements.push({ name: 'classify: 1-hour file, worker peak resident memory', value: peakMemory(long.pid!) / 2 ** 20, unit: 'MiB' });
+  long.dispose();
+}
+
 /** Feature-extraction throughput on one thread. */
 function benchFeatures(dir: string, repeat: number, measurements: Measurement[]): void {
   const seconds = 60;
@@ -159,6 +246,7 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
     const only = options.only as string | undefined;
     if (!only || only === 'features') benchFeatures(dir, repeat, measurements);
     if (!only || only === 'preprocess') await benchPreprocess(dir, actors, measurements);
+    if (!only || only === 'classify') await benchClassify(dir, measurements);
     if (!only || only === 'train') {
       const backends = ((options.backends as string | undefined) ?? 'wasm').split(',').map((b) => b.trim()) as BackendName[];
       for (const b of backends) if (!BACKEND_CHOICES.includes(b) || (b as string) === 'auto') throw new UsageError(`unknown backend "${b}" in --backends`);
