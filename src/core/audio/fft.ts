@@ -63,8 +63,11 @@ export class RealFft {
   forward(input: ArrayLike<number>, re: Float64Array, im: Float64Array): void {
     const n = this.size;
     if (!this.chirpRe) {
-      const data = this.input;
-      for (let i = 0; i < n; i++) data[i] = input[i];
+      let data: ArrayLike<number> = input;
+      if (!(input instanceof Float64Array) || input.length !== n) {
+        for (let i = 0; i < n; i++) this.input[i] = input[i];
+        data = this.input;
+      }
       this.fft.realTransform(this.work, data);
       const out = this.work;
       for (let k = 0; k < this.bins; k++) {

@@ -34,12 +34,38 @@ export function mfccFromLogMel(logMel: FeatureMatrix, options: MfccOptions = {})
   const lift = new Float64Array(nMfcc).fill(1);
   if (lifter > 0) for (let k = 0; k < nMfcc; k++) lift[k] = 1 + (lifter / 2) * Math.sin((Math.PI * (k + 1)) / lifter);
   const out = createMatrix(nMfcc, logMel.frames);
+  const frame = new Float64Array(nMels);
   for (let t = 0; t < logMel.frames; t++) {
     const inBase = t * nMels;
-    for (let k = 0; k < nMfcc; k++) {
+    for (let n = 0; n < nMels; n++) frame[n] = logMel.data[inBase + n];
+    let k = 0;
+    // Four coefficients per pass over the frame: each input value is loaded once for four products.
+    for (; k + 3 < nMfcc; k += 4) {
+      const r0 = k * nMels;
+      const r1 = r0 + nMels;
+      const r2 = r1 + nMels;
+      const r3 = r2 + nMels;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let n = 0; n < nMels; n++) {
+        const v = frame[n];
+        s0 += basis[r0 + n] * v;
+        s1 += basis[r1 + n] * v;
+        s2 += basis[r2 + n] * v;
+        s3 += basis[r3 + n] * v;
+      }
+      const o = t * nMfcc + k;
+      out.data[o] = s0 * lift[k];
+      out.data[o + 1] = s1 * lift[k + 1];
+      out.data[o + 2] = s2 * lift[k + 2];
+      out.data[o + 3] = s3 * lift[k + 3];
+    }
+    for (; k < nMfcc; k++) {
       let sum = 0;
       const row = k * nMels;
-      for (let n = 0; n < nMels; n++) sum += basis[row + n] * logMel.data[inBase + n];
+      for (let n = 0; n < nMels; n++) sum += basis[row + n] * frame[n];
       out.data[t * nMfcc + k] = sum * lift[k];
     }
   }
