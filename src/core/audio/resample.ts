@@ -42,9 +42,9 @@ export class Resampler {
   private readonly halfTaps: number;
   private readonly phases: number;
   /** Row p holds the 2·halfTaps taps for fractional offset p / phases; one extra row for interpolation. */
-  private readonly table: Float32Array;
+  private readonly table: Float64Array;
   /** Input not yet consumed; buffer[0] is input index `bufferStart`. */
-  private buffer: Float32Array;
+  private buffer: Float64Array;
   private bufferStart: number;
   private bufferLength = 0;
   private inputCount = 0;
@@ -71,7 +71,7 @@ export class Resampler {
     this.halfTaps = Math.ceil((attenuation - 7.95) / (2.285 * 2 * Math.PI * transition) / 2) + 1;
     this.phases = this.up <= MAX_EXACT_PHASES ? this.up : MAX_EXACT_PHASES;
     const taps = 2 * this.halfTaps;
-    this.table = new Float32Array((this.phases + 1) * taps);
+    this.table = new Float64Array((this.phases + 1) * taps);
     const i0Beta = besselI0(beta);
     for (let p = 0; p <= this.phases; p++) {
       const frac = p / this.phases;
@@ -85,7 +85,7 @@ export class Resampler {
         this.table[p * taps + t] = cutoff * sinc * window;
       }
     }
-    this.buffer = new Float32Array(Math.max(4096, 4 * taps));
+    this.buffer = new Float64Array(Math.max(4096, 4 * taps));
     // Virtual zeros before the first sample.
     this.bufferStart = -this.halfTaps;
     this.bufferLength = this.halfTaps;
@@ -113,7 +113,7 @@ export class Resampler {
 
   private append(input: Float32Array): void {
     if (this.bufferLength + input.length > this.buffer.length) {
-      const grown = new Float32Array(Math.max(this.buffer.length * 2, this.bufferLength + input.length));
+      const grown = new Float64Array(Math.max(this.buffer.length * 2, this.bufferLength + input.length));
       grown.set(this.buffer.subarray(0, this.bufferLength));
       this.buffer = grown;
     }
