@@ -28,6 +28,11 @@ export class ProgressBar {
   }
 }
 
+/** Formats a 0–1 share as "77.3%", or "—" when there is none. */
+export function formatPercent(value: number | undefined): string {
+  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+
 /** Formats seconds as "1 min 05 s" or "42 s". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

@@ -20,6 +20,15 @@ export class Random {
     return low + (high - low) * this.next();
   }
 
+  /** Shuffles `items` in place (Fisher–Yates, last index first) and returns them. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
   /** Standard normal (Box–Muller). */
   normal(): number {
     const u = 1 - this.next();

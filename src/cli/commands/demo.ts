@@ -14,7 +14,7 @@ import type { TrainConfig } from '../../core/train/config';
 import type { TrainEvent } from '../../core/train/run';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
-import { formatDuration, ProgressBar } from '../progress';
+import { formatDuration, formatPercent, ProgressBar } from '../progress';
 import { withWorker } from '../worker';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -34,10 +34,6 @@ ${formatOptions(OPTIONS)}`;
 
 /** The demo trains on smaller images than the project default (64 mel bands × 1.5 s) so it finishes in minutes. */
 const DEMO_FEATURES = { nMels: 64, clipSeconds: 1.5 };
-
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
-}
 
 /** One log-mel example per emotion from the test speakers, as report figures. */
 function spectrogramExamples(corpus: string, meta: BundleMeta): string[] {
@@ -66,9 +62,9 @@ function report(corpus: string, modelDir: string, meta: BundleMeta, seconds: num
     keyValueTable([
       ['model', `${meta.arch}, ${modelDir}`],
       ['split', meta.split.description],
-      ['test accuracy (WA)', percent(test?.accuracy)],
-      ['test UAR', `${percent(test?.uar)} (chance ${percent(chance)})`],
-      ['test macro-F1', percent(test?.macroF1)],
+      ['test accuracy (WA)', formatPercent(test?.accuracy)],
+      ['test UAR', `${formatPercent(test?.uar)} (chance ${formatPercent(chance)})`],
+      ['test macro-F1', formatPercent(test?.macroF1)],
       ['best epoch', `${meta.bestEpoch + 1} of ${history.length}`],
       ['backend', `${meta.backend.name}${meta.backend.skipped.length ? ` (${meta.backend.skipped.join('; ')})` : ''}`],
       ['features', `${meta.feature.kind}, ${meta.inputShape[0]} bands × ${meta.inputShape[1]} frames (${meta.feature.config.clipSeconds} s at ${meta.feature.config.sampleRate} Hz)`],
@@ -90,7 +86,7 @@ function report(corpus: string, modelDir: string, meta: BundleMeta, seconds: num
       confusionTable(test.labels, test.confusion),
       '<h2>Per class</h2>',
       `<table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>clips</th></tr>${test.perClass
-        .map((c) => `<tr><th>${escapeHtml(c.label)}</th><td>${percent(c.precision)}</td><td>${percent(c.recall)}</td><td>${percent(c.f1)}</td><td>${c.support}</td></tr>`)
+        .map((c) => `<tr><th>${escapeHtml(c.label)}</th><td>${formatPercent(c.precision)}</td><td>${formatPercent(c.recall)}</td><td>${formatPercent(c.f1)}</td><td>${c.support}</td></tr>`)
         .join('')}</table>`,
     );
   }
@@ -139,7 +135,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     } else if (event.type === 'batch') bar.update(event.batch + 1, event.batches, `epoch ${event.epoch + 1} ${event.samplesPerSecond.toFixed(1)} samples/s`);
     else if (event.type === 'epoch') {
       bar.finish();
-      io.stdout(`epoch ${event.record.epoch + 1}/${event.epochs}: loss ${event.record.trainLoss.toFixed(3)}, validation UAR ${percent(event.record.validationUar)}${event.best ? ' (best)' : ''}\n`);
+      io.stdout(`epoch ${event.record.epoch + 1}/${event.epochs}: loss ${event.record.trainLoss.toFixed(3)}, validation UAR ${formatPercent(event.record.validationUar)}${event.best ? ' (best)' : ''}\n`);
     }
   };
   const result = await withWorker((worker, signal) => worker.request('train', { dataDir: corpus, out: modelDir, config, cacheDir: path.join(out, 'cache') }, { signal, onEvent })).finally(() => bar.finish());
@@ -147,7 +143,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const reportFile = path.join(out, 'report.html');
   writeFileAtomic(reportFile, report(corpus, modelDir, meta, (Date.now() - started) / 1000));
   io.stdout(
-    `test (speakers ${config.testSpeakers!.join(', ')}): accuracy ${percent(result.test?.accuracy)}, UAR ${percent(result.test?.uar)} (chance ${percent(1 / meta.labels.length)}), macro-F1 ${percent(result.test?.macroF1)}\n` +
+    `test (speakers ${config.testSpeakers!.join(', ')}): accuracy ${formatPercent(result.test?.accuracy)}, UAR ${formatPercent(result.test?.uar)} (chance ${formatPercent(1 / meta.labels.length)}), macro-F1 ${formatPercent(result.test?.macroF1)}\n` +
       `model: ${modelDir}\nreport: ${reportFile} (${formatDuration((Date.now() - started) / 1000)})\n`,
   );
   return 0;

@@ -6,7 +6,7 @@ import { ARCHITECTURES, type Architecture, type TrainConfig } from '../../core/t
 import type { TrainEvent } from '../../core/train/run';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
-import { formatDuration, ProgressBar } from '../progress';
+import { formatDuration, formatPercent, ProgressBar } from '../progress';
 import { withWorker } from '../worker';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -39,10 +39,6 @@ Trains an emotion classifier in a worker process: dataset → speaker-independen
 training with checkpoints and early stopping → evaluation of the best epoch on the test speakers → model bundle.
 
 ${formatOptions(OPTIONS)}`;
-
-function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
-}
 
 /** `voice-emotion train`. */
 export async function runTrain(argv: readonly string[], io: CliIo): Promise<number> {
@@ -87,7 +83,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
       bar.update(event.batch + 1, event.batches, `epoch ${event.epoch + 1} loss ${event.loss.toFixed(3)} ${event.samplesPerSecond.toFixed(1)} samples/s ${formatDuration(event.etaSeconds)} left`);
     } else if (event.type === 'epoch') {
       const r = event.record;
-      log(`epoch ${r.epoch + 1}/${event.epochs}: loss ${r.trainLoss.toFixed(3)}, train acc ${percent(r.trainAccuracy)}, val acc ${percent(r.validationAccuracy)}, val UAR ${percent(r.validationUar)}, lr ${r.learningRate.toExponential(2)}, ${r.samplesPerSecond.toFixed(1)} samples/s${event.best ? ' (best, saved)' : ''}`);
+      log(`epoch ${r.epoch + 1}/${event.epochs}: loss ${r.trainLoss.toFixed(3)}, train acc ${formatPercent(r.trainAccuracy)}, val acc ${formatPercent(r.validationAccuracy)}, val UAR ${formatPercent(r.validationUar)}, lr ${r.learningRate.toExponential(2)}, ${r.samplesPerSecond.toFixed(1)} samples/s${event.best ? ' (best, saved)' : ''}`);
     }
   };
   const result = await withWorker((worker, signal) =>
@@ -100,8 +96,8 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
   }
   io.stdout(
     `${result.out}: ${result.epochs} epochs on ${result.backend.name} in ${formatDuration(result.seconds)}, best epoch ${result.bestEpoch + 1}\n` +
-      `validation: accuracy ${percent(result.validation?.accuracy)}, UAR ${percent(result.validation?.uar)}\n` +
-      `test:       accuracy ${percent(result.test?.accuracy)}, UAR ${percent(result.test?.uar)}, macro-F1 ${percent(result.test?.macroF1)}\n`,
+      `validation: accuracy ${formatPercent(result.validation?.accuracy)}, UAR ${formatPercent(result.validation?.uar)}\n` +
+      `test:       accuracy ${formatPercent(result.test?.accuracy)}, UAR ${formatPercent(result.test?.uar)}, macro-F1 ${formatPercent(result.test?.macroF1)}\n`,
   );
   return 0;
 }

@@ -83,6 +83,11 @@ export interface AugmentPlan {
   readonly mixup?: MixupStep;
 }
 
+/** True when the plan changes the waveform (so features must be recomputed from the augmented clip). */
+export function hasWaveformSteps(plan: AugmentPlan): boolean {
+  return Boolean(plan.stretch || plan.pitch || plan.reverb || plan.shift || plan.noise || plan.gain);
+}
+
 /** Step names in the order the waveform steps are applied and the canonical spec lists them. */
 export const AUGMENT_STEP_NAMES = ['stretch', 'pitch', 'reverb', 'shift', 'noise', 'gain', 'specaugment', 'mixup'] as const;
 

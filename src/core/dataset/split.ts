@@ -62,14 +62,6 @@ export function parseSpeakerList(text: string): string[] {
   return out;
 }
 
-function shuffle<T>(items: T[], random: Random): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
-
 function genderOf(index: DatasetIndex): Map<string, string> {
   const map = new Map<string, string>();
   for (const item of index.items) map.set(item.speaker, item.gender);
@@ -84,7 +76,7 @@ function genderGroups(index: DatasetIndex, random: Random): string[][] {
     const gender = genders.get(speaker) ?? 'unknown';
     groups.set(gender, [...(groups.get(gender) ?? []), speaker]);
   }
-  return [...groups.keys()].sort().map((gender) => shuffle([...groups.get(gender)!], random));
+  return [...groups.keys()].sort().map((gender) => random.shuffle([...groups.get(gender)!]));
 }
 
 /** Speakers ordered so that any prefix is as gender-balanced as possible: shuffled per gender, then interleaved. */
@@ -136,7 +128,7 @@ function randomSplit(index: DatasetIndex, seed: number, testFraction: number, va
   const byLabel = new Map<string, DatasetItem[]>();
   for (const item of index.items) byLabel.set(item.label, [...(byLabel.get(item.label) ?? []), item]);
   for (const label of index.labels) {
-    const items = shuffle([...byLabel.get(label)!], random);
+    const items = random.shuffle([...byLabel.get(label)!]);
     const nTest = Math.round(items.length * testFraction);
     const nValidation = Math.round(items.length * validationFraction);
     items.forEach((item, i) => (i < nTest ? ids.test : i < nTest + nValidation ? ids.validation : ids.train).push(item.id));

@@ -3,6 +3,7 @@ import { computeFeatures, prepareClip } from '../audio/features';
 import type { FeatureMatrix } from '../audio/matrix';
 import { readWav } from '../audio/wav';
 import type { ModelBundle } from '../bundle/bundle';
+import { argmax } from '../metrics';
 import { writeImage } from '../train/data';
 
 /** One window of a long file's emotion timeline. */
@@ -36,12 +37,6 @@ function windowAt(samples: Float32Array, start: number, length: number): Float32
   const padded = new Float32Array(length);
   padded.set(part);
   return padded;
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
 }
 
 /** Class probabilities of feature matrices (each bins × frames as the model expects), in one batch. */

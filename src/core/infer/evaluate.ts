@@ -4,7 +4,7 @@ import { readCacheEntry } from '../cache/entry';
 import { preprocessDataset } from '../cache/preprocess';
 import { loadDataset, type SkippedFile } from '../dataset/load';
 import { UsageError } from '../errors';
-import { classificationMetrics, type ClassificationMetrics } from '../metrics';
+import { argmax, classificationMetrics, type ClassificationMetrics } from '../metrics';
 import { predictMatrices } from './classify';
 
 /** Options of {@link evaluateBundle}. */
@@ -60,11 +60,8 @@ export async function evaluateBundle(bundle: ModelBundle, dataDir: string, optio
     const probabilities = predictMatrices(bundle, batch.map((e) => readCacheEntry(e.file).features));
     const k = labels.length;
     batch.forEach((example, i) => {
-      const p = probabilities.subarray(i * k, (i + 1) * k);
-      let best = 0;
-      for (let c = 1; c < k; c++) if (p[c] > p[best]) best = c;
       truth.push(labels.indexOf(example.label));
-      predicted.push(best);
+      predicted.push(argmax(probabilities.subarray(i * k, (i + 1) * k)));
     });
   }
   return { ...classificationMetrics(truth, predicted, labels), selection, skipped: [...skipped, ...report.skipped] };

@@ -4,7 +4,7 @@ import { fixLength } from '../audio/effects';
 import { computeFeatures } from '../audio/features';
 import type { FeatureMatrix } from '../audio/matrix';
 import { augmentFeatures, augmentWaveform } from '../augment/apply';
-import type { AugmentPlan } from '../augment/plan';
+import { hasWaveformSteps, type AugmentPlan } from '../augment/plan';
 import { sampleMixupLambda } from '../augment/mixup';
 import { readCacheEntry } from '../cache/entry';
 import type { CachedExample } from '../cache/preprocess';
@@ -114,10 +114,6 @@ export interface BatchAugmentation {
   readonly noiseBank?: readonly Float32Array[];
 }
 
-function hasWaveformSteps(plan: AugmentPlan): boolean {
-  return Boolean(plan.stretch || plan.pitch || plan.reverb || plan.shift || plan.noise || plan.gain);
-}
-
 /** Assembles a batch from examples; with augmentation, recomputes features from augmented clips and masks them. */
 export function makeBatch(
   examples: readonly Example[],
@@ -154,11 +150,7 @@ export function makeBatch(
 
 /** Mixup inside a batch: each example blends with a random partner, λ · own + (1 − λ) · partner (labels likewise). */
 function mixBatch(x: Float32Array, y: Float32Array, w: Float32Array, size: number, pixels: number, k: number, lambda: number, random: Random): void {
-  const partner = Array.from({ length: size }, (_, i) => i);
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [partner[i], partner[j]] = [partner[j], partner[i]];
-  }
+  const partner = random.shuffle(Array.from({ length: size }, (_, i) => i));
   const x0 = x.slice();
   const y0 = y.slice();
   const w0 = w.slice();

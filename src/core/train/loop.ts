@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentPlan } from '../augment/plan';
 import { CancelledError } from '../errors';
-import { classificationMetrics, type ClassificationMetrics } from '../metrics';
+import { argmax, classificationMetrics, type ClassificationMetrics } from '../metrics';
 import { Random } from '../random';
 import { saveCheckpoint, type EpochRecord, type NamedTensor, type TrainingState } from './checkpoint';
 import type { TrainConfig } from './config';
@@ -69,11 +69,7 @@ export function evaluateExamples(model: tf.LayersModel, examples: readonly Examp
   const k = data.labels.length;
   const probabilities = predictProbabilities(model, examples, data);
   const truth = examples.map((e) => e.label);
-  const predicted = truth.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (probabilities[i * k + c] > probabilities[i * k + best]) best = c;
-    return best;
-  });
+  const predicted = truth.map((_, i) => argmax(probabilities.subarray(i * k, (i + 1) * k)));
   let loss = 0;
   truth.forEach((t, i) => (loss -= Math.log(Math.max(1e-7, probabilities[i * k + t]))));
   return { loss: examples.length ? loss / examples.length : 0, metrics: classificationMetrics(truth, predicted, data.labels), probabilities };
@@ -113,11 +109,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainingStat
     const variables = trainableFor(epoch);
     const epochStarted = Date.now();
     const random = new Random(config.seed * 1_000_003 + epoch * 7919 + 11);
-    const order = data.train.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random.next() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = random.shuffle(data.train.map((_, i) => i));
     let lossSum = 0;
     let correct = 0;
     for (let b = 0; b < batches; b++) {

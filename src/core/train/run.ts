@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadNoiseBank } from '../augment/noiseBank';
+import { hasWaveformSteps } from '../augment/plan';
 import { parseAugmentSpec } from '../augment/spec';
-import { saveBundle, type BundleMeta } from '../bundle/bundle';
+import { loadBundle, saveBundle, type BundleMeta } from '../bundle/bundle';
 import { stableHash } from '../cache/keys';
 import { preprocessDataset, type PreprocessProgress } from '../cache/preprocess';
 import { loadDataset, requireTwoLabels } from '../dataset/load';
@@ -66,11 +67,6 @@ export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
   return config;
 }
 
-function hasWaveformSteps(spec: string): boolean {
-  const plan = parseAugmentSpec(spec || 'none');
-  return Boolean(plan.stretch || plan.pitch || plan.reverb || plan.shift || plan.noise || plan.gain);
-}
-
 /**
  * Trains a model end to end: reads the dataset, splits it (speaker-independent by default), fills the feature cache,
  * trains with checkpoints and early stopping, evaluates the best epoch on the test speakers, and writes the bundle.
@@ -112,10 +108,11 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   if (report.cancelled) throw new UsageError('cancelled while computing features');
   const online = config.cachedCopies > 0 ? '' : config.augment;
   const plan = online ? parseAugmentSpec(online) : undefined;
-  const data = loadTrainingData(report.examples, split, index.labels, { kind: report.kind, config: report.config, keepClips: hasWaveformSteps(online) });
+  const data = loadTrainingData(report.examples, split, index.labels, { kind: report.kind, config: report.config, keepClips: plan !== undefined && hasWaveformSteps(plan) });
   const noiseBank = plan?.noise?.type === 'files' && plan.noise.dir ? loadNoiseBank(plan.noise.dir, data.config.sampleRate).noises : undefined;
   const counts = splitCounts(index, split).train;
-  const weights = config.classWeights ? index.labels.map((label) => classWeights(counts)[label]) : undefined;
+  const balanced = classWeights(counts);
+  const weights = config.classWeights ? index.labels.map((label) => balanced[label]) : undefined;
   const fingerprint = stableHash(report.examples.map((e) => path.basename(e.file)));
   // A run is identified by what decides its numbers; epochs, early stopping and backend may change on resume.
   const keyed = { ...config, epochs: undefined, earlyStopping: undefined, backend: undefined };
@@ -179,7 +176,6 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   model.dispose();
 
   emit({ type: 'stage', stage: 'evaluate', message: 'evaluating the best epoch on the test speakers' });
-  const { loadBundle } = await import('../bundle/bundle');
   const best = await loadBundle(out);
   const test = data.test.length ? evaluateExamples(best.model, data.test, data).metrics : undefined;
   bestValidation ??= best.meta.metrics.validation;
