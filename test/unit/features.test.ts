@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  applyFilterbank,
   computeFeatures,
+  dctMatrix,
   DEFAULT_FEATURE_CONFIG,
   delta,
   denseFilterbank,
@@ -10,7 +12,9 @@ import {
   fromBinsMajor,
   hzToMel,
   melFilterbank,
+  melSpectrogram,
   melToHz,
+  mfccFromLogMel,
   powerSpectrogram,
   powerToDb,
   prepareClip,
@@ -167,6 +171,48 @@ describe('mel scale and filterbank', () => {
 
   it('rejects impossible ranges', () => {
     assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, fMax: 9000 }), /fMax/);
+  });
+});
+
+describe('fast paths equal their definitions', () => {
+  const noise = (length: number, seed: number) => {
+    let state = seed;
+    return Float32Array.from({ length }, () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 30 - 1;
+    });
+  };
+
+  it('the FFT-based DCT of a power-of-two mel count equals the DCT-II basis matrix for every coefficient count', () => {
+    for (const nMels of [8, 64, 128]) {
+      const frames = 5;
+      const logMel = { bins: nMels, frames, data: noise(nMels * frames, nMels).map((v) => 40 * v - 30) };
+      for (const nMfcc of [1, 3, nMels / 2, nMels / 2 + 1, nMels - 1, nMels]) {
+        const fast = mfccFromLogMel(logMel, { nMfcc, lifter: 22 });
+        const basis = dctMatrix(nMfcc, nMels);
+        for (let t = 0; t < frames; t++) {
+          for (let k = 0; k < nMfcc; k++) {
+            let expected = 0;
+            for (let n = 0; n < nMels; n++) expected += basis[k * nMels + n] * logMel.data[t * nMels + n];
+            expected *= 1 + 11 * Math.sin((Math.PI * (k + 1)) / 22);
+            assert.ok(Math.abs(fast.data[t * nMfcc + k] - expected) < 1e-3, `nMels ${nMels}, nMfcc ${nMfcc}, frame ${t}, k ${k}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('the fused mel spectrogram equals the filterbank applied to the stored power spectrogram', () => {
+    const samples = noise(16000, 7);
+    for (const options of [{ nFft: 1024, hopLength: 256 }, { nFft: 400, hopLength: 160, winLength: 320 }]) {
+      const bank = melFilterbank({ sampleRate: 16000, nFft: options.nFft, nMels: 40 });
+      const fused = melSpectrogram(samples, { ...options, sampleRate: 16000, nMels: 40 });
+      const twoStep = applyFilterbank(powerSpectrogram(samples, options), bank);
+      assert.deepEqual([fused.bins, fused.frames], [twoStep.bins, twoStep.frames]);
+      for (let i = 0; i < fused.data.length; i++) {
+        assert.ok(Math.abs(fused.data[i] - twoStep.data[i]) <= 1e-5 * Math.max(1, twoStep.data[i]), `value ${i}`);
+      }
+    }
   });
 });
 

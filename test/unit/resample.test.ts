@@ -93,6 +93,22 @@ describe('resample', () => {
     assert.deepEqual(out, whole);
   });
 
+  it('FFT-block decimation equals the direct filter sum, for whole signals and streams', () => {
+    let state = 11;
+    const noise = Float32Array.from({ length: 48000 * 2 + 17 }, () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 30 - 1;
+    });
+    for (const [from, to] of [[48000, 16000], [32000, 16000], [96000, 16000]]) {
+      const fast = resample(noise, from, to);
+      const direct = resample(noise, from, to, { blockFft: false });
+      assert.equal(fast.length, direct.length);
+      let worst = 0;
+      for (let i = 0; i < fast.length; i++) worst = Math.max(worst, Math.abs(fast[i] - direct[i]));
+      assert.ok(worst < 1e-6, `${from} → ${to}: largest difference ${worst}`);
+    }
+  });
+
   it('rejects non-integer or non-positive rates', () => {
     assert.throws(() => new Resampler(0, 16000), /positive integers/);
     assert.throws(() => new Resampler(44100.5, 16000), /positive integers/);

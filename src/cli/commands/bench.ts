@@ -18,15 +18,15 @@ import type { CliIo } from '../io';
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
-  only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify'], description: 'run one group of measurements' },
+  only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify', 'extension'], description: 'run one group of measurements' },
   backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu)' },
   actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
 
 export const BENCH_USAGE = `usage: voice-emotion bench [--json] [--repeat N]
 
-Measures the feature pipeline and dataset preprocessing on this machine (medians after warm-up) and prints
-BENCHMARKS.md rows.
+Measures feature extraction, dataset preprocessing, classification latency, training throughput and the extension's
+bundle size and activation time on this machine (medians after warm-up), and prints BENCHMARKS.md rows.
 
 ${formatOptions(OPTIONS)}`;
 
@@ -195,6 +195,96 @@ async function benchClassify(dir: string, measurements: Measurement[]): Promise<
   long.dispose();
 }
 
+/** What each benchmark thread runs: the one-thread feature pipeline on a file, `count` times per message. */
+const FEATURE_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const core = require(workerData.core);
+const config = core.resolveFeatureConfig({ trim: false, clipSeconds: null });
+parentPort.on('message', (count) => {
+  for (let i = 0; i < count; i++) {
+    const audio = core.readWav(workerData.file, { targetRate: config.sampleRate });
+    core.mfccFromLogMel(core.computeFeatures(audio.samples, 'logmel', config), { nMfcc: config.nMfcc });
+  }
+  parentPort.postMessage(count);
+});`;
+
+/** Feature extraction on every core: one thread per CPU, each running the one-thread pipeline on the 60-s file. */
+async function benchFeaturesAllCores(file48: string, seconds: number, repeat: number, measurements: Measurement[]): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  const core = path.join(__dirname, 'core.js');
+  if (!fs.existsSync(core)) throw new Error(`${core} not found (run "npm run build")`);
+  const threads = os.cpus().length;
+  const workers = Array.from({ length: threads }, () => new Worker(FEATURE_THREAD, { eval: true, workerData: { core, file: file48 } }));
+  const runAll = (count: number) =>
+    Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            worker.once('message', () => resolve());
+            worker.once('error', reject);
+            worker.postMessage(count);
+          }),
+      ),
+    );
+  try {
+    await runAll(1);
+    const started = process.hrtime.bigint();
+    await runAll(repeat);
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    measurements.push({
+      name: `features: decode + resample 48→16 kHz + log-mel + MFCC, all ${threads} threads`,
+      value: (threads * repeat * seconds) / wall,
+      unit: 'audio s per s',
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** The vscode module's namespaces and classes the extension may touch while activating. */
+const VSCODE_API_NAMES = [
+  'commands', 'window', 'workspace', 'languages', 'notebooks', 'env', 'extensions', 'l10n', 'Uri', 'EventEmitter',
+  'Disposable', 'Range', 'Position', 'ThemeIcon', 'ThemeColor', 'TreeItem', 'TreeItemCollapsibleState', 'MarkdownString',
+  'NotebookCellOutput', 'NotebookCellOutputItem', 'NotebookCellData', 'NotebookData', 'NotebookCellKind', 'NotebookEdit',
+  'WorkspaceEdit', 'ProgressLocation', 'ViewColumn', 'StatusBarAlignment', 'ConfigurationTarget', 'RelativePattern',
+  'CancellationTokenSource', 'CancellationError', 'FileSystemError', 'FileType', 'ExtensionMode', 'LogLevel',
+];
+
+/** The script a fresh Node process runs to time loading the extension bundle and activating it. */
+function extensionActivationScript(bundle: string): string {
+  // A stand-in for the vscode module that accepts any call and returns itself, so activate() runs its real code
+  // (module load, registrations) without an editor around it.
+  return `
+const Module = require('node:module');
+const anything = new Proxy(function () {}, {
+  get: (_t, key) => (key === 'then' || typeof key === 'symbol' ? undefined : anything),
+  apply: () => anything,
+  construct: () => anything,
+});
+const names = ${JSON.stringify(VSCODE_API_NAMES)};
+const vscode = Object.fromEntries(names.map((name) => [name, anything]));
+const load = Module._load;
+Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
+const started = process.hrtime.bigint();
+const extension = require(${JSON.stringify(bundle)});
+Promise.resolve(extension.activate(anything)).then(() => {
+  process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+});`;
+}
+
+/** Host bundle size, and module load + activate() time of the built extension in fresh Node processes. */
+async function benchExtension(repeat: number, measurements: Measurement[]): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  const bundle = path.join(__dirname, 'extension.js');
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} not found (run "npm run build")`);
+  measurements.push({ name: 'extension: host bundle dist/extension.js', value: fs.statSync(bundle).size / 1024, unit: 'KiB' });
+  const times: number[] = [];
+  for (let i = 0; i < Math.max(5, repeat); i++) {
+    times.push(Number(execFileSync(process.execPath, ['-e', extensionActivationScript(bundle)], { encoding: 'utf8' })));
+  }
+  measurements.push({ name: `extension: bundle load + activate(), median of ${times.length} fresh processes`, value: median(times), unit: 'ms' });
+}
+
 /** Feature-extraction throughput on one thread. */
 function benchFeatures(dir: string, repeat: number, measurements: Measurement[]): void {
   const seconds = 60;
@@ -232,7 +322,7 @@ function benchFeatures(dir: string, repeat: number, measurements: Measurement[])
   });
 }
 
-/** `voice-emotion bench`: feature-extraction throughput and dataset preprocessing time. */
+/** `voice-emotion bench`: every group of measurements, or the one `--only` names. */
 export async function runBench(argv: readonly string[], io: CliIo): Promise<number> {
   const { positionals, options } = parseArgs(argv, OPTIONS);
   if (positionals.length) throw new UsageError('bench takes no positional arguments');
@@ -244,7 +334,11 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
   const measurements: Measurement[] = [];
   try {
     const only = options.only as string | undefined;
-    if (!only || only === 'features') benchFeatures(dir, repeat, measurements);
+    if (!only || only === 'features') {
+      benchFeatures(dir, repeat, measurements);
+      await benchFeaturesAllCores(path.join(dir, 'voice-48k.wav'), 60, repeat, measurements);
+    }
+    if (!only || only === 'extension') await benchExtension(repeat, measurements);
     if (!only || only === 'preprocess') await benchPreprocess(dir, actors, measurements);
     if (!only || only === 'classify') await benchClassify(dir, measurements);
     if (!only || only === 'train') {

@@ -24,11 +24,14 @@ export function powerToDb(power: FeatureMatrix, options: DbOptions = {}): Featur
   } else {
     refValue = Math.abs(options.ref ?? 1);
   }
-  const offset = 10 * Math.log10(Math.max(amin, refValue));
+  // 10·log10(x) as a natural log times a constant: V8's Math.log is about twice as fast as Math.log10.
+  const decibelsPerNeper = 10 / Math.LN10;
+  const offset = decibelsPerNeper * Math.log(Math.max(amin, refValue));
   const out = new Float32Array(input.length);
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < input.length; i++) {
-    const db = 10 * Math.log10(Math.max(amin, input[i])) - offset;
+    const value = input[i];
+    const db = decibelsPerNeper * Math.log(value > amin ? value : amin) - offset;
     out[i] = db;
     if (db > max) max = db;
   }

@@ -2,7 +2,7 @@ import { resolveFeatureConfig, type FeatureConfig, type FeatureKind } from './co
 import { powerToDb } from './db';
 import { fixLength, preEmphasis, trimSilence } from './effects';
 import type { FeatureMatrix } from './matrix';
-import { applyFilterbank, melFilterbank, type MelFilterbank } from './mel';
+import { melFilterbank, melSpectrogram, type MelFilterbank } from './mel';
 import { mfccFromLogMel } from './mfcc';
 import { powerSpectrogram, type StftOptions } from './stft';
 import { readWav, type WavInfo } from './wav';
@@ -68,10 +68,9 @@ function stftOptions(config: FeatureConfig): StftOptions & { power: number } {
  */
 export function computeFeatures(samples: Float32Array, kind: FeatureKind, config: FeatureConfig): FeatureMatrix {
   const input = config.preEmphasis > 0 ? preEmphasis(samples, config.preEmphasis) : samples;
-  const power = powerSpectrogram(input, stftOptions(config));
   const db = { ref: config.dbRef, amin: config.amin, topDb: config.topDb };
-  if (kind === 'spectrogram') return powerToDb(power, db);
-  const logMel = powerToDb(applyFilterbank(power, filterbankFor(config)), db);
+  if (kind === 'spectrogram') return powerToDb(powerSpectrogram(input, stftOptions(config)), db);
+  const logMel = powerToDb(melSpectrogram(input, { ...stftOptions(config), sampleRate: config.sampleRate }, filterbankFor(config)), db);
   if (kind === 'logmel') return logMel;
   return mfccFromLogMel(logMel, { nMfcc: config.nMfcc, lifter: config.lifter });
 }

@@ -21,6 +21,8 @@ export class RealFft {
   private readonly kernelSpectrum?: number[];
   private readonly convIn?: number[];
   private readonly convOut?: number[];
+  private scratchRe?: Float64Array;
+  private scratchIm?: Float64Array;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 2) throw new RangeError(`FFT size must be an integer ≥ 2 (got ${size})`);
@@ -57,6 +59,25 @@ export class RealFft {
     this.fft.transform(this.kernelSpectrum, kernel);
     this.convIn = this.fft.createComplexArray();
     this.convOut = this.fft.createComplexArray();
+  }
+
+  /**
+   * Power spectrum |X[k]|² of `input` (length n, read only) into `out` (length ≥ bins). For powers of two this
+   * squares fft.js's output in place of copying it out first (the STFT's hot path).
+   */
+  power(input: Float64Array, out: Float64Array): void {
+    if (this.chirpRe || input.length !== this.size) {
+      this.scratchRe ??= new Float64Array(this.bins);
+      this.scratchIm ??= new Float64Array(this.bins);
+      const re = this.scratchRe;
+      const im = this.scratchIm;
+      this.forward(input, re, im);
+      for (let k = 0; k < this.bins; k++) out[k] = re[k] * re[k] + im[k] * im[k];
+      return;
+    }
+    this.fft.realTransform(this.work, input);
+    const w = this.work;
+    for (let k = 0, j = 0; k < this.bins; k++, j += 2) out[k] = w[j] * w[j] + w[j + 1] * w[j + 1];
   }
 
   /** Transforms `input` (length n, read only) into `re`/`im` (length ≥ bins). */

@@ -1,5 +1,5 @@
 import { createMatrix, type FeatureMatrix } from './matrix';
-import { powerSpectrogram, type StftOptions } from './stft';
+import { forEachPower, frameCount, powerSpectrogram, type StftOptions } from './stft';
 
 /** Which Hz↔mel formula to use: Slaney's (librosa default, linear below 1 kHz, log above) or HTK's. */
 export type MelScale = 'slaney' | 'htk';
@@ -152,11 +152,31 @@ export function applyFilterbank(spectrogram: FeatureMatrix, bank: MelFilterbank)
   return out;
 }
 
-/** Mel spectrogram (librosa `feature.melspectrogram`): |STFT|^power through a mel filterbank. */
+/**
+ * Mel spectrogram (librosa `feature.melspectrogram`): |STFT|^power through a mel filterbank. Each frame's float64
+ * power spectrum goes straight through the filterbank; the linear spectrogram is never stored.
+ */
 export function melSpectrogram(
   samples: Float32Array,
   options: StftOptions & Omit<MelOptions, 'nFft'> & { readonly power?: number },
+  bank: MelFilterbank = melFilterbank(options),
 ): FeatureMatrix {
-  const bank = melFilterbank(options);
-  return applyFilterbank(powerSpectrogram(samples, options), bank);
+  const power = options.power ?? 2;
+  if (bank.nBins !== Math.floor(options.nFft / 2) + 1) {
+    throw new RangeError(`the filterbank expects ${bank.nBins} bins but nFft ${options.nFft} gives ${Math.floor(options.nFft / 2) + 1}`);
+  }
+  if (power !== 2) return applyFilterbank(powerSpectrogram(samples, options), bank);
+  const out = createMatrix(bank.nMels, frameCount(samples.length, options));
+  const { start, length, offset, weights, nMels } = bank;
+  const data = out.data;
+  forEachPower(samples, options, (spectrum, t) => {
+    const outBase = t * nMels;
+    for (let m = 0; m < nMels; m++) {
+      let sum = 0;
+      const w = offset[m] - start[m];
+      for (let k = start[m], end = start[m] + length[m]; k < end; k++) sum += weights[w + k] * spectrum[k];
+      data[outBase + m] = sum;
+    }
+  });
+  return out;
 }

@@ -1,4 +1,5 @@
 import { powerToDb, type DbOptions } from './db';
+import { RealFft } from './fft';
 import { createMatrix, type FeatureMatrix } from './matrix';
 import { melSpectrogram, type MelOptions } from './mel';
 import type { StftOptions } from './stft';
@@ -11,6 +12,80 @@ export function dctMatrix(count: number, size: number): Float64Array {
     for (let n = 0; n < size; n++) basis[k * size + n] = scale * Math.cos((Math.PI * k * (2 * n + 1)) / (2 * size));
   }
   return basis;
+}
+
+/** An orthonormal DCT-II of one frame: reads `size` values, writes the first `count` coefficients. */
+type Dct = (frame: Float64Array, out: Float64Array) => void;
+
+function isPowerOfTwo(n: number): boolean {
+  return n >= 2 && (n & (n - 1)) === 0;
+}
+
+/** DCT-II by multiplying with the basis matrix, four coefficients per pass over the frame. */
+function matrixDct(count: number, size: number): Dct {
+  const basis = dctMatrix(count, size);
+  return (frame, out) => {
+    let k = 0;
+    for (; k + 3 < count; k += 4) {
+      const r0 = k * size;
+      const r1 = r0 + size;
+      const r2 = r1 + size;
+      const r3 = r2 + size;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let n = 0; n < size; n++) {
+        const v = frame[n];
+        s0 += basis[r0 + n] * v;
+        s1 += basis[r1 + n] * v;
+        s2 += basis[r2 + n] * v;
+        s3 += basis[r3 + n] * v;
+      }
+      out[k] = s0;
+      out[k + 1] = s1;
+      out[k + 2] = s2;
+      out[k + 3] = s3;
+    }
+    for (; k < count; k++) {
+      let sum = 0;
+      const row = k * size;
+      for (let n = 0; n < size; n++) sum += basis[row + n] * frame[n];
+      out[k] = sum;
+    }
+  };
+}
+
+/**
+ * DCT-II of a power-of-two length through one real FFT of the same length (Makhoul 1980): even samples in order,
+ * then odd samples reversed; coefficient k is Re(V[k]·e^(−iπk/2N)), scaled to the orthonormal basis.
+ */
+function fftDct(count: number, size: number): Dct {
+  const fft = new RealFft(size);
+  const reordered = new Float64Array(size);
+  const re = new Float64Array(fft.bins);
+  const im = new Float64Array(fft.bins);
+  const cos = new Float64Array(count);
+  const sin = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    const scale = k === 0 ? Math.sqrt(1 / size) : Math.sqrt(2 / size);
+    cos[k] = scale * Math.cos((Math.PI * k) / (2 * size));
+    sin[k] = scale * Math.sin((Math.PI * k) / (2 * size));
+  }
+  const half = size / 2;
+  return (frame, out) => {
+    for (let n = 0; n < half; n++) {
+      reordered[n] = frame[2 * n];
+      reordered[size - 1 - n] = frame[2 * n + 1];
+    }
+    fft.forward(reordered, re, im);
+    for (let k = 0; k < count; k++) {
+      // Bins above size/2 mirror the lower ones: V[k] = conj(V[size − k]).
+      const vr = k <= half ? re[k] : re[size - k];
+      const vi = k <= half ? im[k] : -im[size - k];
+      out[k] = vr * cos[k] + vi * sin[k];
+    }
+  };
 }
 
 /** Options of {@link mfccFromLogMel}, librosa `feature.mfcc` names and defaults. */
@@ -30,44 +105,17 @@ export function mfccFromLogMel(logMel: FeatureMatrix, options: MfccOptions = {})
   }
   if (!(lifter >= 0)) throw new RangeError(`lifter must be ≥ 0 (got ${lifter})`);
   const nMels = logMel.bins;
-  const basis = dctMatrix(nMfcc, nMels);
   const lift = new Float64Array(nMfcc).fill(1);
   if (lifter > 0) for (let k = 0; k < nMfcc; k++) lift[k] = 1 + (lifter / 2) * Math.sin((Math.PI * (k + 1)) / lifter);
   const out = createMatrix(nMfcc, logMel.frames);
+  const dct = isPowerOfTwo(nMels) ? fftDct(nMfcc, nMels) : matrixDct(nMfcc, nMels);
   const frame = new Float64Array(nMels);
+  const coefficients = new Float64Array(nMfcc);
   for (let t = 0; t < logMel.frames; t++) {
-    const inBase = t * nMels;
-    for (let n = 0; n < nMels; n++) frame[n] = logMel.data[inBase + n];
-    let k = 0;
-    // Four coefficients per pass over the frame: each input value is loaded once for four products.
-    for (; k + 3 < nMfcc; k += 4) {
-      const r0 = k * nMels;
-      const r1 = r0 + nMels;
-      const r2 = r1 + nMels;
-      const r3 = r2 + nMels;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let n = 0; n < nMels; n++) {
-        const v = frame[n];
-        s0 += basis[r0 + n] * v;
-        s1 += basis[r1 + n] * v;
-        s2 += basis[r2 + n] * v;
-        s3 += basis[r3 + n] * v;
-      }
-      const o = t * nMfcc + k;
-      out.data[o] = s0 * lift[k];
-      out.data[o + 1] = s1 * lift[k + 1];
-      out.data[o + 2] = s2 * lift[k + 2];
-      out.data[o + 3] = s3 * lift[k + 3];
-    }
-    for (; k < nMfcc; k++) {
-      let sum = 0;
-      const row = k * nMels;
-      for (let n = 0; n < nMels; n++) sum += basis[row + n] * frame[n];
-      out.data[t * nMfcc + k] = sum * lift[k];
-    }
+    frame.set(logMel.data.subarray(t * nMels, (t + 1) * nMels));
+    dct(frame, coefficients);
+    const o = t * nMfcc;
+    for (let k = 0; k < nMfcc; k++) out.data[o + k] = coefficients[k] * lift[k];
   }
   return out;
 }

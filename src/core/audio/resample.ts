@@ -1,3 +1,5 @@
+import FFT from 'fft.js';
+
 /** Options for band-limited resampling. */
 export interface ResamplerOptions {
   /** Stop-band attenuation of the anti-aliasing filter in dB (default 90). */
@@ -7,9 +9,30 @@ export interface ResamplerOptions {
    * pass band up to `passband`, stop band from 1.0 (default 0.9, i.e. 7.2–8 kHz for 16 kHz output).
    */
   readonly passband?: number;
+  /**
+   * Integer decimation (e.g. 48 → 16 kHz) filters blocks of outputs through an FFT (default true, about three times
+   * faster); false evaluates every output's filter sum directly. Both give the same values to float32 precision.
+   */
+  readonly blockFft?: boolean;
 }
 
 const MAX_EXACT_PHASES = 1024;
+
+/**
+ * Integer decimation filters whole blocks of outputs by FFT correlation (overlap-save): one FFT of a block of input
+ * and one inverse give every input-rate position of the filter's output, of which each `down`-th is kept.
+ */
+interface BlockFilter {
+  readonly fft: FFT;
+  readonly size: number;
+  /** Outputs per block. */
+  readonly outputs: number;
+  /** conj(FFT(filter)), interleaved complex. */
+  readonly filterSpectrum: number[];
+  readonly input: Float64Array;
+  readonly spectrum: number[];
+  readonly result: number[];
+}
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -49,6 +72,7 @@ export class Resampler {
   private bufferLength = 0;
   private inputCount = 0;
   private outputIndex = 0;
+  private readonly block?: BlockFilter;
 
   constructor(
     readonly inputRate: number,
@@ -85,10 +109,50 @@ export class Resampler {
         this.table[p * taps + t] = cutoff * sinc * window;
       }
     }
+    if (this.up === 1 && options.blockFft !== false) this.block = this.blockFilter(taps);
     this.buffer = new Float64Array(Math.max(4096, 4 * taps));
     // Virtual zeros before the first sample.
     this.bufferStart = -this.halfTaps;
     this.bufferLength = this.halfTaps;
+  }
+
+  private blockFilter(taps: number): BlockFilter {
+    let size = 4096;
+    while (size < 4 * taps) size *= 2;
+    const fft = new FFT(size);
+    const padded = new Float64Array(size);
+    padded.set(this.table.subarray(0, taps));
+    const filterSpectrum = fft.createComplexArray() as number[];
+    fft.realTransform(filterSpectrum, padded);
+    fft.completeSpectrum(filterSpectrum);
+    for (let i = 1; i < filterSpectrum.length; i += 2) filterSpectrum[i] = -filterSpectrum[i];
+    return {
+      fft,
+      size,
+      outputs: Math.floor((size - taps) / this.down) + 1,
+      filterSpectrum,
+      input: new Float64Array(size),
+      spectrum: fft.createComplexArray() as number[],
+      result: fft.createComplexArray() as number[],
+    };
+  }
+
+  /** Writes `block.outputs` outputs of integer decimation whose first needs the input at buffer index `base`. */
+  private filterBlock(block: BlockFilter, base: number, out: Float32Array, at: number): void {
+    const { fft, size, outputs, filterSpectrum, input, spectrum, result } = block;
+    const span = (outputs - 1) * this.down + 2 * this.halfTaps;
+    input.set(this.buffer.subarray(base, base + span));
+    input.fill(0, span);
+    fft.realTransform(spectrum, input);
+    fft.completeSpectrum(spectrum);
+    for (let i = 0; i < 2 * size; i += 2) {
+      const xr = spectrum[i];
+      const xi = spectrum[i + 1];
+      spectrum[i] = xr * filterSpectrum[i] - xi * filterSpectrum[i + 1];
+      spectrum[i + 1] = xr * filterSpectrum[i + 1] + xi * filterSpectrum[i];
+    }
+    fft.inverseTransform(result, spectrum);
+    for (let i = 0, j = 0; i < outputs; i++, j += 2 * this.down) out[at + i] = result[j];
   }
 
   /** Number of output samples `inputLength` input samples produce: ceil(n · outputRate / inputRate). */
@@ -128,6 +192,20 @@ export class Resampler {
     let m = this.outputIndex;
     let written = 0;
     while (m < limit) {
+      const block = this.block;
+      if (block) {
+        // Whole blocks go through the FFT; only the last partial block of a stream is filtered directly, so every
+        // output takes the same path however the input was split into calls.
+        const lastNeeds = (m + block.outputs - 1) * down + halfTaps;
+        if (m + block.outputs <= limit && lastNeeds < availableEnd) {
+          if (offset + written + block.outputs > out.length) break;
+          this.filterBlock(block, m * down - halfTaps + 1 - this.bufferStart, out, offset + written);
+          written += block.outputs;
+          m += block.outputs;
+          continue;
+        }
+        if (limit === Number.POSITIVE_INFINITY) break;
+      }
       const position = m * down;
       const k0 = Math.floor(position / up);
       if (k0 + halfTaps >= availableEnd) break;

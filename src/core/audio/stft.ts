@@ -63,15 +63,8 @@ export function frameCount(length: number, options: StftOptions): number {
   return 1 + Math.floor((padded - nFft) / hop);
 }
 
-/**
- * Calls `visit(re, im, frame)` with the float64 spectrum (bins 0…nFft/2) of each windowed frame, in order.
- * The arrays are reused between calls.
- */
-export function forEachSpectrum(
-  samples: Float32Array,
-  options: StftOptions,
-  visit: (re: Float64Array, im: Float64Array, frame: number) => void,
-): number {
+/** Calls `visit(frame, t)` with each windowed float64 frame in order (the array is reused between calls). */
+function forEachFrame(samples: Float32Array, options: StftOptions, visit: (frame: Float64Array, t: number) => void): number {
   const { nFft, hop, window, center, padMode } = resolve(options);
   const pad = center ? Math.floor(nFft / 2) : 0;
   const n = samples.length;
@@ -79,10 +72,7 @@ export function forEachSpectrum(
     throw new RangeError(`reflect padding needs more than ${pad} samples (got ${n})`);
   }
   const frames = frameCount(n, options);
-  const fft = new RealFft(nFft);
   const frame = new Float64Array(nFft);
-  const re = new Float64Array(fft.bins);
-  const im = new Float64Array(fft.bins);
   for (let t = 0; t < frames; t++) {
     const start = t * hop - pad;
     if (start >= 0 && start + nFft <= n) {
@@ -100,10 +90,37 @@ export function forEachSpectrum(
         frame[i] = samples[index] * window[i];
       }
     }
-    fft.forward(frame, re, im);
-    visit(re, im, t);
+    visit(frame, t);
   }
   return frames;
+}
+
+/**
+ * Calls `visit(re, im, frame)` with the float64 spectrum (bins 0…nFft/2) of each windowed frame, in order.
+ * The arrays are reused between calls.
+ */
+export function forEachSpectrum(
+  samples: Float32Array,
+  options: StftOptions,
+  visit: (re: Float64Array, im: Float64Array, frame: number) => void,
+): number {
+  const fft = new RealFft(options.nFft);
+  const re = new Float64Array(fft.bins);
+  const im = new Float64Array(fft.bins);
+  return forEachFrame(samples, options, (frame, t) => {
+    fft.forward(frame, re, im);
+    visit(re, im, t);
+  });
+}
+
+/** Calls `visit(power, frame)` with the float64 power spectrum |X|² (bins 0…nFft/2) of each frame; the array is reused. */
+export function forEachPower(samples: Float32Array, options: StftOptions, visit: (power: Float64Array, frame: number) => void): number {
+  const fft = new RealFft(options.nFft);
+  const power = new Float64Array(fft.bins);
+  return forEachFrame(samples, options, (frame, t) => {
+    fft.power(frame, power);
+    visit(power, t);
+  });
 }
 
 /** Complex short-time Fourier transform (librosa `stft`): Hann window, centred frames, bins 0…nFft/2. */
@@ -128,12 +145,11 @@ export function powerSpectrogram(samples: Float32Array, options: StftOptions & {
   const bins = Math.floor(options.nFft / 2) + 1;
   const matrix = createMatrix(bins, frameCount(samples.length, options));
   const data = matrix.data;
-  forEachSpectrum(samples, options, (re, im, t) => {
+  forEachPower(samples, options, (squared, t) => {
     const base = t * bins;
-    for (let k = 0; k < bins; k++) {
-      const squared = re[k] * re[k] + im[k] * im[k];
-      data[base + k] = power === 2 ? squared : power === 1 ? Math.sqrt(squared) : squared ** (power / 2);
-    }
+    if (power === 2) data.set(squared, base);
+    else if (power === 1) for (let k = 0; k < bins; k++) data[base + k] = Math.sqrt(squared[k]);
+    else for (let k = 0; k < bins; k++) data[base + k] = squared[k] ** (power / 2);
   });
   return matrix;
 }
