@@ -468,6 +468,19 @@ describe('wasm FusedBatchNorm, Sum, Mean and per-channel Add/Sub/Multiply', () =
     assert.deepEqual(Array.from(tf.tidy(() => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0).dataSync())), [4, 6]);
   });
 
+  it('Sum and Mean over a long leading axis of 16,384+ columns are right and leave the wasm heap intact', async () => {
+    // XNNPACK's average pooling overruns its stack for pools of 8+ values with this many channels; the reduction must
+    // not take that path. A damaged heap shows up on the next allocations.
+    await use('wasm');
+    for (const op of [tf.sum, tf.mean]) {
+      const got = tf.tidy(() => op(tf.ones([64, 1, 16384]), 0).dataSync() as Float32Array);
+      assert.equal(got.length, 16384);
+      assert.ok(got.every((v) => v === (op === tf.sum ? 64 : 1)), 'every column reduced');
+      const after = tf.tidy(() => tf.sum(tf.add(tf.ones([1 << 20]), tf.ones([1 << 20]))).dataSync()[0]);
+      assert.equal(after, 2 ** 21);
+    }
+  });
+
   it('per-channel Add, Sub and Multiply equal the cpu backend\'s in both operand orders', async () => {
     const full = randomValues(4 * 32 * 32 * 8, 71);
     const vector = randomValues(8, 72);

@@ -19,6 +19,13 @@ export function contiguousReduction(shape: number[], axes: number[]): [number, n
   return sizes as [number, number, number];
 }
 
+/**
+ * The most columns the pooling path reduces at once. XNNPACK's average pooling over more than 7 values keeps a
+ * channels-long float buffer on the 64 KiB wasm stack: from about 16,000 channels it writes past the stack and damages
+ * the heap. Wider reductions go to tfjs's kernel.
+ */
+const MAX_POOLED_COLUMNS = 8192;
+
 /** The largest divisor of n not above √n (1 for a prime). */
 function divisorNearRoot(n: number): number {
   for (let d = Math.floor(Math.sqrt(n)); d > 1; d--) if (n % d === 0) return d;
@@ -59,7 +66,7 @@ function contiguousReductionKernel(fallback: WasmFallback, mean: boolean): tf.Ke
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
     const axes = tf.util.parseAxisParam(axis, x.shape);
     const split = x.dtype === 'float32' ? contiguousReduction(x.shape, axes) : undefined;
-    if (!split || split[1] === 1) return fallback.run(args);
+    if (!split || split[1] === 1 || split[2] > MAX_POOLED_COLUMNS) return fallback.run(args);
     const [outer, reduced, inner] = split;
     const scope = new WasmKernelScope(args.backend as tf.KernelBackend);
     try {
