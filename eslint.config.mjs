@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     files: ['scripts/**/*.mjs', 'bin/**/*.js', 'test/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', module: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', WebAssembly: 'readonly', require: 'readonly', __dirname: 'readonly', module: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -23,6 +23,38 @@ const tfjsPackages = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: tfjsPackages };
 const browser = { ...common, platform: 'browser', target: 'es2022' };
 
+/**
+ * Compiles the SIMD training kernels (AssemblyScript) to dist/simd-kernels.wasm. The module runs on TensorFlow.js's
+ * wasm memory, so it must import that memory and carry no data segments or start function (they would write into
+ * memory tfjs owns): the build fails if it does.
+ */
+async function buildWasm() {
+  const { default: asc } = await import('assemblyscript/asc');
+  const outFile = 'dist/simd-kernels.wasm';
+  const { error, stderr } = await asc.main(
+    ['wasm/simd-kernels.ts', '-O3', '--enable', 'simd', '--runtime', 'stub', '--importMemory', '--initialMemory', '0',
+      '--noAssert', '--use', 'abort=', '--outFile', outFile],
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+  if (error) throw new Error(`AssemblyScript: ${error.message}\n${stderr.toString()}`);
+  const module = new WebAssembly.Module(fs.readFileSync(path.join(root, outFile)));
+  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
+  if (imports.join() !== 'env.memory') throw new Error(`${outFile} must import only env.memory (imports ${imports.join(', ')})`);
+  const bytes = fs.readFileSync(path.join(root, outFile));
+  // Section ids 8 (start) and 11 (data) must be absent; walk the sections after the 8-byte header.
+  for (let at = 8; at < bytes.length; ) {
+    const id = bytes[at++];
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      size |= (byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    if (id === 8 || id === 11) throw new Error(`${outFile} has a ${id === 8 ? 'start function' : 'data segment'}`);
+    at += size;
+  }
+}
+
 /** Each bundle: what it is for and how it is built. */
 const bundles = [
   // VS Code extension host: keep it small, TensorFlow.js never enters it.
@@ -51,6 +83,7 @@ const bundles = [
 ];
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+await buildWasm();
 if (watch) {
   const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

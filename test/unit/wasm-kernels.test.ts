@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { simdKernels } from '../../src/core/tf/wasmSimd';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../../src/core/models';
@@ -108,6 +109,13 @@ const EXTRA_CASES: GradientCase[] = [
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 5], strides: [2, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+  // The SIMD kernel (outC % 8 = 0; input channels in fours, then one by one): uneven explicit padding, unequal strides, ceil rounding, rows longer
+  // than one chunk of pixels and many short rows per chunk.
+  { batch: 2, height: 13, width: 17, inChannels: 8, outChannels: 16, filter: [3, 5], strides: [2, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
+  { batch: 1, height: 3, width: 301, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [1, 1], pad: 'same' },
+  { batch: 3, height: 40, width: 5, inChannels: 12, outChannels: 24, filter: [2, 2], strides: [1, 1], pad: 'valid' },
+  { batch: 2, height: 13, width: 17, inChannels: 7, outChannels: 16, filter: [3, 3], strides: [2, 2], pad: 'same' },
 ];
 
 /** The tiny CNN's parameters: conv 3×3 1→8, conv 3×3 stride 2 8→16, dense 16→4. */
@@ -197,6 +205,11 @@ describe('wasm Conv2DBackpropFilter', () => {
       const error = relativeError(actual, expected);
       assert.ok(error <= TOLERANCE, `relative error ${error.toExponential(2)}`);
     });
+  });
+
+  it('finds the built SIMD kernels on the wasm backend (NHWC cases with outC % 8 = 0 use them)', async () => {
+    await use('wasm');
+    assert.ok(simdKernels(tf.backend()), 'dist/simd-kernels.wasm is built and instantiates on the backend memory');
   });
 
   it('an empty batch gives a zero gradient', async () => {
@@ -310,6 +323,13 @@ const INPUT_EXTRA_CASES: GradientCase[] = [
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
   { batch: 2, height: 9, width: 11, inChannels: 1, outChannels: 4, filter: [1, 1], strides: [3, 3], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+  // The SIMD kernel (outC % 8 = 0; input channels in fours, then one by one): uneven explicit padding, unequal strides, ceil rounding, rows longer
+  // than one chunk of pixels and many short rows per chunk.
+  { batch: 2, height: 13, width: 17, inChannels: 8, outChannels: 16, filter: [3, 5], strides: [2, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
+  { batch: 1, height: 3, width: 301, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [1, 1], pad: 'same' },
+  { batch: 3, height: 40, width: 5, inChannels: 12, outChannels: 24, filter: [2, 2], strides: [1, 1], pad: 'valid' },
+  { batch: 2, height: 13, width: 17, inChannels: 7, outChannels: 16, filter: [3, 3], strides: [2, 2], pad: 'same' },
 ];
 
 /** d(Σ maxPool(x)·weights)/dx on the current backend (weights make every window's dy distinct). */
@@ -416,7 +436,8 @@ describe('wasm MaxPoolGrad', () => {
   for (const [size, stride, pad] of pools) {
     for (const ties of [false, true]) {
       it(`dx equals the cpu backend's: ${size}×${size} stride ${stride} pad ${pad}${ties ? ', with ties, NaN and −∞' : ''}`, async () => {
-        for (const shape of [[2, 13, 17, 5], [2, 14, 16, 3]] as Shape4D[]) {
+        // [2, 14, 16, 8]: a 2×2 stride-2 pool tiles it exactly, which the SIMD kernel handles.
+        for (const shape of [[2, 13, 17, 5], [2, 14, 16, 3], [2, 14, 16, 8]] as Shape4D[]) {
           const count = shape.reduce((a, b) => a * b, 1);
           const values = ties ? tiedValues(count, 5) : randomValues(count, 6);
           const [expected, actual] = await onBoth(() => maxPoolGradient(values, shape, size, stride, pad));

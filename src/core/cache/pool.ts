@@ -1,19 +1,12 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { findBuiltFile } from '../builtFile';
 import { runPreprocessJob, type PreprocessJob, type PreprocessJobResult } from './job';
 
 const THREAD_SCRIPT = 'preprocess-thread.js';
 
-/** Finds the built thread script: beside this bundle (dist/), or in dist/ above the source tree (tests, tsx). */
+/** Finds the built thread script (see {@link findBuiltFile}). */
 export function findThreadScript(): string | undefined {
-  const beside = path.join(__dirname, THREAD_SCRIPT);
-  if (fs.existsSync(beside)) return beside;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'dist', THREAD_SCRIPT);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  return findBuiltFile(THREAD_SCRIPT);
 }
 
 /** Runs preprocessing jobs on worker threads (or in this thread when `threads` is 0), at most one per thread at a time. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { view, WasmKernelScope } from './wasmKernelScope';
+import { heapOffset, makeOutput, simdKernels, type SimdKernels } from './wasmSimd';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Shape4D = [number, number, number, number];
@@ -38,6 +39,30 @@ function viaDilatedConvolution(scope: WasmKernelScope, x: tf.TensorInfo, dy: tf.
     { strides: [1, 1], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: [sh, sw] },
   );
   return scope.run('Transpose', { x: view(product, [inC, fh * fw, outC]) }, { perm: [1, 0, 2] });
+}
+
+/**
+ * dW by our SIMD kernel (wasm/simd-kernels.ts): x zero-padded once, then every output pixel's outer product of x
+ * and dy summed in registers, four input × eight output channels at a time, over cache-sized chunks of rows. It reads
+ * x and dy once per chunk where the formulations above re-pack or transpose them. NHWC, outC % 8 = 0.
+ */
+function viaSimdKernel(scope: WasmKernelScope, backend: tf.KernelBackend, kernels: SimdKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: Conv2DInfo): tf.TensorInfo {
+  const { batchSize: n, inHeight, inWidth, inChannels: inC, outChannels: outC, outHeight: outH, outWidth: outW } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  // Pad to exactly the rows and columns the windows cover (extra ones past the last window are left in place).
+  const bottom = Math.max(0, (outH - 1) * sh + fh - top - inHeight);
+  const right = Math.max(0, (outW - 1) * sw + fw - left - inWidth);
+  const padded =
+    top || bottom || left || right
+      ? scope.run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
+      : x;
+  const dW = makeOutput(backend, info.filterShape);
+  scope.adopt(dW);
+  const hp = inHeight + top + bottom;
+  const wp = inWidth + left + right;
+  kernels.filterGradient(heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, dW), n, hp, wp, inC, outH, outW, outC, fh, fw, sh, sw);
+  return dW;
 }
 
 /** The k×k identity matrix, the filter that turns a convolution into patch extraction (im2col). */
@@ -93,8 +118,11 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
       (info.outHeight - 1) * info.strideHeight + info.filterHeight <= info.padInfo.top ||
       (info.outWidth - 1) * info.strideWidth + info.filterWidth <= info.padInfo.left;
     let dW: tf.TensorInfo;
+    let kernels: SimdKernels | undefined;
     if (readsNothing) {
       dW = scope.run('Fill', {}, { shape: info.filterShape, value: 0, dtype: 'float32' });
+    } else if (dataFormat === 'channelsLast' && info.outChannels % 8 === 0 && (kernels = simdKernels(backend as tf.KernelBackend))) {
+      dW = viaSimdKernel(scope, backend as tf.KernelBackend, kernels, x, dy, info);
     } else if (dataFormat === 'channelsLast' && info.filterHeight * info.filterWidth * info.inChannels < info.outChannels) {
       dW = viaPatches(scope, x, dy, info, conv);
     } else {

@@ -48,6 +48,12 @@ export class WasmKernelScope {
     return this.run('Slice', { x: view(info, [length]) }, { begin: [0], size: [length] });
   }
 
+  /** Puts a tensor the caller allocated on the backend under the scope: freed by `dispose()` unless kept. */
+  adopt(info: tf.TensorInfo): tf.TensorInfo {
+    this.intermediates.push(info);
+    return info;
+  }
+
   /** Takes `info` (or a view of it) out of the scope (the composite kernel's result) and returns it with `shape`. */
   keep(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     const index = this.intermediates.findIndex((candidate) => candidate.dataId === info.dataId);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset, simdKernels } from './wasmSimd';
 
 /** The wasm backend's own view of a tensor's float32 data on the wasm heap (no copy). */
 interface WasmHeapBackend {
@@ -40,6 +41,17 @@ function firstMaximaOf2x2(
   }
 }
 
+/** A 2×2, stride-2 pool whose windows tile the image exactly (no padding, even sides), over 4k channels (NHWC). */
+function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    info.dataFormat === 'channelsLast' &&
+    info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+    info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    info.outHeight * 2 === info.inHeight && info.outWidth * 2 === info.inWidth &&
+    info.inChannels % 4 === 0
+  );
+}
+
 /**
  * MaxPoolGrad (NHWC): each dy value goes to the first maximum of its window in row-major order, the cpu backend's
  * rule (tfjs's wasm kernel sends ties to the last maximum and loses windows whose values are all below 1.2e-38), summed
@@ -52,6 +64,12 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const info = tf.backend_util.computePool2DInfo(input.shape as Shape4D, filterSize, strides, 1, pad, dimRoundingMode);
   const heap = backend as unknown as WasmHeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
+  const simd = tiles2x2(info) ? simdKernels(backend as tf.KernelBackend) : undefined;
+  if (simd) {
+    simd.maxPoolGrad2x2(heapOffset(backend as tf.KernelBackend, input), heapOffset(backend as tf.KernelBackend, dy), heapOffset(backend as tf.KernelBackend, out),
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels);
+    return out;
+  }
   // Views are taken after makeOutput, which may grow (and so detach) the wasm memory.
   const x = heap.typedArrayFromHeap(input);
   const gradient = heap.typedArrayFromHeap(dy);
