@@ -55,6 +55,15 @@ async function buildWasm() {
   }
 }
 
+/**
+ * Copies what panels load besides their bundle into dist/webview: Plotly's strict build (no eval, so the panels' CSP
+ * needs no 'unsafe-eval'), loaded as its own script before panel.js.
+ */
+function copyWebviewAssets() {
+  fs.mkdirSync(path.join(root, 'dist/webview'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'node_modules/plotly.js-strict-dist-min/plotly-strict.min.js'), path.join(root, 'dist/webview/plotly.min.js'));
+}
+
 /** Each bundle: what it is for and how it is built. */
 const bundles = [
   // VS Code extension host: keep it small, TensorFlow.js never enters it.
@@ -84,6 +93,7 @@ const bundles = [
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await buildWasm();
+copyWebviewAssets();
 if (watch) {
   const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

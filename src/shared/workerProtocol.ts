@@ -4,7 +4,10 @@ import type { Evaluation } from '../core/infer/evaluate';
 import type { BackendChoice, BackendName, BackendReport } from '../core/tf/choices';
 import type { TrainConfig } from '../core/train/config';
 import type { TrainEvent, TrainModelResult } from '../core/train/run';
+import type { PreprocessProgress, PreprocessReport } from '../core/cache/preprocess';
+import type { SplitKind } from '../core/dataset/split';
 import type { FeatureMatrixJson } from './mime';
+import type { SpectrogramView } from './panelProtocol';
 
 /** Methods the worker process serves to the extension host, the CLI and the notebook kernel. */
 export interface WorkerMethods {
@@ -17,6 +20,26 @@ export interface WorkerMethods {
   features: {
     params: { file: string; kind: FeatureKind; config?: Partial<FeatureConfig>; full?: boolean };
     result: FeatureMatrixJson;
+  };
+  /** A WAV file's waveform envelope and features over its whole length, for the spectrogram view. */
+  spectrogram: {
+    params: { file: string; kind: FeatureKind; config?: Partial<FeatureConfig>; points?: number };
+    result: SpectrogramView;
+  };
+  /** Fills the feature cache of a dataset folder (optionally with augmented copies of the training split). */
+  preprocess: {
+    params: {
+      dataDir: string;
+      cacheDir?: string;
+      kind?: FeatureKind;
+      config?: Partial<FeatureConfig>;
+      augment?: string;
+      copies?: number;
+      split?: SplitKind;
+      seed?: number;
+    };
+    result: PreprocessReport;
+    event: PreprocessProgress;
   };
   /** Selects the TensorFlow.js backend (the ladder with 'auto') and reports it. */
   backend: {

@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
-import { fileFeatures, toBinsMajor } from '../core/audio';
+import * as path from 'node:path';
+import { computeFeatures, fileFeatures, readWav, resolveFeatureConfig, toBinsMajor, waveformEnvelope, type FeatureConfig, type FeatureKind } from '../core/audio';
+import { preprocessDataset } from '../core/cache/preprocess';
+import { loadDataset, splitDataset } from '../core/dataset';
 import { loadBundle, type ModelBundle } from '../core/bundle/bundle';
 import { CancelledError, FileError } from '../core/errors';
 import { classifyFile } from '../core/infer/classify';
@@ -7,6 +10,7 @@ import { evaluateBundle } from '../core/infer/evaluate';
 import { initBackend, type BackendChoice, type BackendReport } from '../core/tf/backend';
 import { trainModel } from '../core/train/run';
 import type { Handlers } from '../shared/rpc';
+import type { SpectrogramView } from '../shared/panelProtocol';
 import type { WorkerMethods } from '../shared/workerProtocol';
 
 let backend: { choice: BackendChoice; report: BackendReport } | undefined;
@@ -37,6 +41,28 @@ async function bundleFor(dir: string): Promise<ModelBundle> {
   return bundle;
 }
 
+/** A file's waveform envelope and full-length features, with the axis facts the spectrogram view needs. */
+function spectrogramView(file: string, kind: FeatureKind, overrides: Partial<FeatureConfig>, points: number): SpectrogramView {
+  const config = resolveFeatureConfig({ ...overrides, trim: false, clipSeconds: null });
+  const audio = readWav(file, { targetRate: config.sampleRate });
+  const envelope = waveformEnvelope(audio.samples, points);
+  const matrix = computeFeatures(audio.samples, kind, config);
+  return {
+    file,
+    name: path.basename(file),
+    waveform: {
+      sampleRate: config.sampleRate,
+      samplesPerPoint: envelope.samplesPerPoint,
+      min: Array.from(envelope.min),
+      max: Array.from(envelope.max),
+      durationSeconds: audio.samples.length / config.sampleRate,
+    },
+    matrix: { kind, sampleRate: config.sampleRate, hopLength: config.hopLength, shape: [matrix.bins, matrix.frames], data: toBinsMajor(matrix) },
+    ...(kind === 'mfcc' ? {} : { fMin: kind === 'logmel' ? config.fMin : 0, fMax: kind === 'logmel' ? config.fMax : config.sampleRate / 2 }),
+    nMels: config.nMels,
+  };
+}
+
 /** The worker's method implementations. */
 export const workerHandlers: Handlers<WorkerMethods> = {
   ping: () => ({ pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss }),
@@ -52,6 +78,25 @@ export const workerHandlers: Handlers<WorkerMethods> = {
       shape: [result.matrix.bins, result.matrix.frames],
       data: toBinsMajor(result.matrix),
     };
+  },
+
+  spectrogram: ({ file, kind, config, points }) => spectrogramView(file, kind, config ?? {}, points ?? 4000),
+
+  preprocess: async ({ dataDir, cacheDir, kind, config, augment, copies, split: splitKind, seed }, { signal, emit }) => {
+    const index = loadDataset(dataDir);
+    const split = splitDataset(index, { kind: splitKind, seed });
+    return preprocessDataset(index, {
+      cacheDir,
+      kind,
+      config,
+      augment: augment || undefined,
+      copies: augment ? copies : undefined,
+      augmentIds: new Set(split.train),
+      split,
+      seed,
+      signal,
+      onProgress: emit,
+    });
   },
 
   train: async (params, { signal, emit }) => {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { encodeWav } from '../../src/core/audio/wavWrite';
+import { generateDemoCorpus } from '../../src/core/synth/corpus';
 import { CancelledError, RemoteError, RpcEndpoint, TimeoutError, type RpcMessage, type Transport } from '../../src/shared/rpc';
 import { WorkerClient } from '../../src/worker/client';
 import { ROOT, sine, tempDir } from '../helpers';
@@ -128,6 +129,42 @@ describe('WorkerClient with the real worker process', () => {
     const matrix = await client.request('features', { file, kind: 'mfcc' });
     assert.deepEqual(matrix.shape, [40, 188]);
     assert.equal(matrix.data.length, 40);
+  });
+
+  it('gives a file\'s waveform envelope and full-length features with their frequency range', async () => {
+    const file = path.join(dir, 'long-tone.wav');
+    fs.writeFileSync(file, encodeWav(sine(440, 16000, 5, 0.5), 16000));
+    const view = await client.request('spectrogram', { file, kind: 'logmel', points: 1000 });
+    assert.equal(view.name, 'long-tone.wav');
+    assert.equal(view.waveform.durationSeconds, 5);
+    assert.equal(view.waveform.samplesPerPoint, 80);
+    assert.equal(view.waveform.min.length, 1000);
+    assert.ok(Math.abs(Math.max(...view.waveform.max) - 0.5) < 0.01 && Math.abs(Math.min(...view.waveform.min) + 0.5) < 0.01);
+    assert.deepEqual(view.matrix.shape, [128, 1 + Math.floor((5 * 16000) / 256)]);
+    assert.deepEqual([view.fMin, view.fMax, view.nMels], [0, 8000, 128]);
+    const mfcc = await client.request('spectrogram', { file, kind: 'mfcc' });
+    assert.equal(mfcc.matrix.shape[0], 40);
+    assert.equal(mfcc.fMin, undefined);
+  });
+
+  it('preprocesses a dataset with progress, augmented copies, and a bad file skipped with its reason', async () => {
+    const data = path.join(dir, 'corpus');
+    generateDemoCorpus(data, { actors: 2, seed: 3 });
+    const bad = path.join(data, 'Actor_01', '03-01-05-01-01-01-01.wav');
+    fs.writeFileSync(bad, 'not audio');
+    const progress: number[] = [];
+    const report = await client.request(
+      'preprocess',
+      { dataDir: data, cacheDir: path.join(dir, 'cache'), augment: 'light', copies: 1 },
+      { onEvent: (p) => progress.push(p.done), timeoutMs: 0 },
+    );
+    assert.equal(report.files, 120);
+    assert.equal(report.computed, 119);
+    assert.equal(report.copies, 1);
+    assert.equal(report.skipped.length, 1);
+    assert.equal(report.skipped[0].path, bad);
+    assert.match(report.skipped[0].problem, /too short to be a WAV file/);
+    assert.ok(progress.length > 0 && progress.every((done, i) => done <= 120 && (i === 0 || done >= progress[i - 1])), 'progress rises to at most 120');
   });
 
   it('reports a bad file as an error naming it', async () => {

@@ -10,3 +10,4 @@ export * from './resample';
 export * from './stft';
 export * from './wav';
 export * from './wavWrite';
+export * from './waveform';

@@ -1,0 +1,160 @@
+import type { FeatureMatrixJson } from './mime';
+
+/**
+ * The webview panels' protocol (host ↔ panel), carried by the RpcEndpoint of rpc.ts over postMessage. The panel calls
+ * the host's methods; the host validates every incoming message before acting on it. Everything here is plain JSON.
+ */
+
+/** Which view a panel shows. */
+export type PanelView = 'dashboard' | 'classify' | 'spectrogram' | 'evaluation' | 'runs';
+
+/** One epoch of a training run (the core's EpochRecord). */
+export interface EpochView {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly validationLoss: number;
+  readonly validationAccuracy: number;
+  readonly validationUar: number;
+  readonly learningRate: number;
+  readonly samplesPerSecond: number;
+  readonly seconds: number;
+}
+
+/** Per-class precision, recall, F1 and support. */
+export interface ClassMetricsView {
+  readonly label: string;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly support: number;
+}
+
+/** Metrics of a model on a set of files (the core's ClassificationMetrics). */
+export interface MetricsView {
+  readonly n: number;
+  readonly accuracy: number;
+  readonly uar: number;
+  readonly macroF1: number;
+  readonly labels: readonly string[];
+  /** confusion[true][predicted] counts and the same rows normalised to sum 1. */
+  readonly confusion: readonly (readonly number[])[];
+  readonly confusionNormalized: readonly (readonly number[])[];
+  readonly perClass: readonly ClassMetricsView[];
+}
+
+/** A training run as the dashboard shows it, live or finished. */
+export interface DashboardRun {
+  /** Model name (its folder name) and folder. */
+  readonly name: string;
+  readonly modelDir: string;
+  readonly status: 'running' | 'done' | 'failed' | 'cancelled';
+  /** What the run is doing now ("Preprocessing 120/1440 files", "Epoch 3/30"), or how it ended. */
+  readonly message: string;
+  readonly arch: string;
+  readonly backend?: string;
+  readonly labels: readonly string[];
+  readonly epochs: number;
+  /** Current epoch (1-based) and batch within it while running. */
+  readonly epoch?: number;
+  readonly batch?: number;
+  readonly batches?: number;
+  readonly samplesPerSecond?: number;
+  readonly etaSeconds?: number;
+  readonly history: readonly EpochView[];
+  readonly bestEpoch?: number;
+  /** Test-split metrics once the run has finished. */
+  readonly test?: MetricsView;
+  readonly validation?: MetricsView;
+  readonly startedAt: string;
+  readonly seconds?: number;
+}
+
+/** One file's classification. */
+export interface ClassifyRowView {
+  readonly file: string;
+  /** File name relative to the workspace, for display. */
+  readonly name: string;
+  readonly label?: string;
+  readonly probabilities?: Readonly<Record<string, number>>;
+  readonly durationSeconds?: number;
+  /** Emotion over time for files longer than the model's clip. */
+  readonly timeline?: readonly {
+    readonly start: number;
+    readonly end: number;
+    readonly label: string;
+    readonly probabilities: Readonly<Record<string, number>>;
+    readonly voiced: boolean;
+  }[];
+  /** Why the file could not be classified. */
+  readonly error?: string;
+}
+
+/** A waveform reduced to one min/max pair per point. */
+export interface WaveformView {
+  readonly sampleRate: number;
+  /** Input samples each point covers. */
+  readonly samplesPerPoint: number;
+  readonly min: readonly number[];
+  readonly max: readonly number[];
+  readonly durationSeconds: number;
+}
+
+/** A file's waveform and one feature representation with the current feature settings. */
+export interface SpectrogramView {
+  readonly file: string;
+  readonly name: string;
+  readonly waveform: WaveformView;
+  readonly matrix: FeatureMatrixJson;
+  /** Lowest and highest frequency of the bins in Hz (mel or linear), for the y axis; absent for MFCC. */
+  readonly fMin?: number;
+  readonly fMax?: number;
+  readonly nMels: number;
+}
+
+/** A past training run found in the workspace's models folder. */
+export interface RunSummary {
+  readonly name: string;
+  readonly modelDir: string;
+  readonly arch: string;
+  readonly createdAt: string;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly augment: string;
+  readonly split: string;
+  readonly backend: string;
+  readonly history: readonly EpochView[];
+  readonly validationUar?: number;
+  readonly testUar?: number;
+  readonly testAccuracy?: number;
+  readonly active: boolean;
+}
+
+/** What a panel shows when it opens (and after the host pushes a new state). */
+export type PanelState =
+  | { readonly view: 'dashboard'; readonly run: DashboardRun | null }
+  | { readonly view: 'classify'; readonly model: string; readonly rows: readonly ClassifyRowView[]; readonly spectrogram?: SpectrogramView }
+  | { readonly view: 'spectrogram'; readonly spectrogram: SpectrogramView }
+  | { readonly view: 'evaluation'; readonly model: string; readonly dataset: string; readonly selection: string; readonly metrics: MetricsView; readonly skipped: readonly { readonly file: string; readonly reason: string }[] }
+  | { readonly view: 'runs'; readonly runs: readonly RunSummary[] };
+
+/** Feature representations the spectrogram view can switch between. */
+export type SpectrogramKind = 'logmel' | 'mfcc' | 'spectrogram';
+
+/** Methods the host serves to a panel. */
+export interface PanelHostMethods {
+  /** The panel's state when it (re)loads. */
+  state: { params: Record<string, never>; result: PanelState };
+  /** Live updates until the panel closes: each event is the panel's whole new state. Never resolves on its own. */
+  watch: { params: Record<string, never>; result: null; event: PanelState };
+  /** Cancels the running job (the dashboard's Cancel button). */
+  cancelJob: { params: Record<string, never>; result: { cancelled: boolean } };
+  /** The spectrogram view's file in another representation. */
+  spectrogram: { params: { kind: SpectrogramKind }; result: SpectrogramView };
+  /** Opens a file (a classified WAV, a model folder's emotion.json) in the editor. */
+  openFile: { params: { file: string }; result: null };
+}
+
+/** Panels serve nothing to the host. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PanelMethods {}
