@@ -1,11 +1,50 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { COMMANDS } from '../shared/commands';
 import { AudioInfoCommand } from './audioInfo';
+import { augmentCommand, generateDemoCorpusCommand, preprocessCommand } from './commands/dataset';
+import { classifyCommand, compareRunsCommand, evaluateCommand, selectModelCommand, showSpectrogramCommand } from './commands/inspect';
+import { installNativeBackendCommand } from './commands/nativeBackend';
+import { trainModelCommand } from './commands/train';
+import { JobRunner } from './jobs';
+import type { Lab } from './lab';
+import { ModelRegistry } from './models';
+import { TrainingDashboard } from './panels/dashboard';
+import { LabStatusBar } from './statusBar';
+import { LabWorker } from './worker';
 
-/** Registers each feature; nothing heavy is loaded here (TensorFlow.js lives in the worker process). */
+/** Registers each feature; nothing heavy is loaded here (TensorFlow.js lives in the worker process, started lazily). */
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(AudioInfoCommand.register());
+  const log = vscode.window.createOutputChannel('Voice Emotion');
+  const worker = new LabWorker(context, log);
+  const jobs = new JobRunner();
+  const models = new ModelRegistry(context.workspaceState);
+  const dashboard = new TrainingDashboard(context.extensionUri, jobs, models);
+  const lab: Lab = { context, state: context.workspaceState, log, worker, jobs, models, dashboard };
+  const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown);
+  context.subscriptions.push(
+    log,
+    worker,
+    jobs,
+    dashboard,
+    new LabStatusBar(jobs, worker),
+    AudioInfoCommand.register(),
+    command(COMMANDS.train, () => trainModelCommand(lab)),
+    command(COMMANDS.preprocess, () => preprocessCommand(lab)),
+    command(COMMANDS.augment, () => augmentCommand(lab)),
+    command(COMMANDS.evaluate, () => evaluateCommand(lab)),
+    command(COMMANDS.classify, (uri?: vscode.Uri, uris?: vscode.Uri[]) => classifyCommand(lab, uri, uris)),
+    command(COMMANDS.showSpectrogram, (uri?: vscode.Uri) => showSpectrogramCommand(lab, uri)),
+    command(COMMANDS.selectModel, () => selectModelCommand(lab)),
+    command(COMMANDS.openDashboard, () => dashboard.show(vscode.ViewColumn.Active)),
+    command(COMMANDS.compareRuns, () => compareRunsCommand(lab)),
+    command(COMMANDS.cancelJob, () => {
+      if (!jobs.cancel()) void vscode.window.showInformationMessage('Voice Emotion: no job is running.');
+    }),
+    command(COMMANDS.installNativeBackend, () => installNativeBackendCommand(lab)),
+    command(COMMANDS.generateDemoCorpus, () => generateDemoCorpusCommand(lab)),
+  );
 }
 
 export function deactivate(): void {
-  // Everything is released through context.subscriptions.
+  // Everything, the worker process included, is released through context.subscriptions.
 }

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../core/train/config';
 import type { TrainEvent, TrainModelResult } from '../core/train/run';
 import type { PreprocessProgress, PreprocessReport } from '../core/cache/preprocess';
 import type { SplitKind } from '../core/dataset/split';
+import type { DemoCorpusSummary } from '../core/synth/corpus';
 import type { FeatureMatrixJson } from './mime';
 import type { SpectrogramView } from './panelProtocol';
 
@@ -40,6 +41,12 @@ export interface WorkerMethods {
     };
     result: PreprocessReport;
     event: PreprocessProgress;
+  };
+  /** Writes the synthetic demo corpus (RAVDESS names and layout, 48 kHz) into a folder. */
+  demoCorpus: {
+    params: { outDir: string; actors?: number; seed?: number };
+    result: DemoCorpusSummary;
+    event: { done: number; total: number };
   };
   /** Selects the TensorFlow.js backend (the ladder with 'auto') and reports it. */
   backend: {

@@ -12,6 +12,8 @@ export interface WorkerClientOptions {
   readonly timeoutMs?: number;
   /** Receives the worker's stderr lines (default: dropped). */
   readonly onLog?: (line: string) => void;
+  /** Extra environment variables of the worker process (e.g. NODE_PATH for a native backend installed elsewhere). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,7 +59,8 @@ export class WorkerClient {
   private ensureStarted(): RpcEndpoint<HostMethods, WorkerMethods> {
     if (this.endpoint) return this.endpoint;
     const execArgv = this.options.memoryMB ? [`--max-old-space-size=${Math.round(this.options.memoryMB)}`] : [];
-    const child = fork(this.options.script, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const env = this.options.env ? { ...process.env, ...this.options.env } : process.env;
+    const child = fork(this.options.script, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     let stderrTail = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

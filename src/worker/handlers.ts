@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { computeFeatures, fileFeatures, readWav, resolveFeatureConfig, toBinsMajor, waveformEnvelope, type FeatureConfig, type FeatureKind } from '../core/audio';
 import { preprocessDataset } from '../core/cache/preprocess';
 import { loadDataset, splitDataset } from '../core/dataset';
+import { generateDemoCorpus } from '../core/synth/corpus';
 import { loadBundle, type ModelBundle } from '../core/bundle/bundle';
 import { CancelledError, FileError } from '../core/errors';
 import { classifyFile } from '../core/infer/classify';
@@ -79,6 +80,8 @@ export const workerHandlers: Handlers<WorkerMethods> = {
       data: toBinsMajor(result.matrix),
     };
   },
+
+  demoCorpus: ({ outDir, actors, seed }, { signal, emit }) => generateDemoCorpus(outDir, { actors, seed, signal, onProgress: (done, total) => emit({ done, total }) }),
 
   spectrogram: ({ file, kind, config, points }) => spectrogramView(file, kind, config ?? {}, points ?? 4000),
 

@@ -1,3 +1,5 @@
+// First: where a native backend was installed, TensorFlow.js must load from there (see nativeModules.ts).
+import './nativeModules';
 import { RpcEndpoint, type RpcMessage, type Transport } from '../shared/rpc';
 import type { HostMethods, WorkerMethods } from '../shared/workerProtocol';
 import { workerHandlers } from './handlers';

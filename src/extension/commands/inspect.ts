@@ -1,0 +1,126 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FeatureKind } from '../../core/audio/config';
+import type { ClassifyRowView, PanelState, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
+import type { Lab } from '../lab';
+import { describeError } from '../jobs';
+import { metricsView, readModelMeta } from '../models';
+import { PanelHost } from '../panels/panelHost';
+import { pickDataset, pickModel, requireModel } from '../pickers';
+import { readSettings } from '../settings';
+
+/** WAV files among the explorer selection, or picked in a dialog when the command came from the palette. */
+async function wavFiles(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined, openLabel: string, many: boolean): Promise<vscode.Uri[]> {
+  let selected = uris?.length ? uris : uri ? [uri] : [];
+  if (!selected.length && vscode.window.activeTextEditor?.document.uri.fsPath.match(/\.wave?$/i)) selected = [vscode.window.activeTextEditor.document.uri];
+  if (!selected.length) selected = (await vscode.window.showOpenDialog({ canSelectMany: many, filters: { 'WAV audio': ['wav', 'wave'] }, openLabel })) ?? [];
+  const local = selected.filter((u) => u.scheme === 'file');
+  if (local.length < selected.length) void vscode.window.showErrorMessage('Voice Emotion: only WAV files on disk can be read.');
+  return local;
+}
+
+/** One panel per view kind, reused for the next file. */
+const panels = new Map<string, PanelHost>();
+
+function showPanel(lab: Lab, key: string, view: PanelState['view'], title: string, source: ConstructorParameters<typeof PanelHost>[3]): void {
+  const existing = panels.get(key);
+  if (existing && !existing.isDisposed) {
+    existing.replaceSource(source, title);
+    return;
+  }
+  const host = new PanelHost(lab.context.extensionUri, view, title, source, vscode.ViewColumn.Beside);
+  lab.context.subscriptions.push(host);
+  panels.set(key, host);
+}
+
+/** A file's spectrogram view from the worker with the settings' feature configuration. */
+function spectrogramOf(lab: Lab, file: string, kind: FeatureKind, config = readSettings().features): Promise<SpectrogramView> {
+  return lab.worker.request('spectrogram', { file, kind, config }, { timeoutMs: 120_000 }).then((view) => ({ ...view, name: vscode.workspace.asRelativePath(file) }));
+}
+
+/** "Voice Emotion: Classify Emotion": the active model on the selected WAV files, results in a panel. */
+export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Voice Emotion: classification needs a trusted workspace (the model and its settings come from the workspace).');
+    return;
+  }
+  const files = await wavFiles(uri, uris, 'Classify', true);
+  if (!files.length) return;
+  const modelDir = await requireModel(lab.models);
+  if (!modelDir) return;
+  const meta = readModelMeta(modelDir);
+  const settings = readSettings();
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Classifying ${files.length} file(s)` }, async () => {
+    try {
+      const results = await lab.worker.request('classify', { modelDir, files: files.map((f) => f.fsPath), backend: settings.backend }, { timeoutMs: 0 });
+      const rows: ClassifyRowView[] = results.map((r) =>
+        'error' in r
+          ? { file: r.file, name: vscode.workspace.asRelativePath(r.file), error: r.error }
+          : { file: r.file, name: vscode.workspace.asRelativePath(r.file), label: r.label, probabilities: r.probabilities, durationSeconds: r.durationSeconds, timeline: r.timeline },
+      );
+      const first = rows.find((r) => !r.error);
+      const served = results.find((r) => 'backend' in r);
+      if (served && 'backend' in served) lab.worker.reportBackend(served.backend);
+      const spectrogram = first ? await spectrogramOf(lab, first.file, meta?.feature.kind ?? 'logmel', meta?.feature.config ?? settings.features).catch(() => undefined) : undefined;
+      const model = path.basename(modelDir);
+      const title = rows.length === 1 ? `Emotion: ${path.basename(rows[0].file)}` : `Emotion: ${rows.length} files`;
+      showPanel(lab, 'classify', 'classify', title, {
+        state: () => ({ view: 'classify', model, rows, spectrogram }),
+        openableFiles: () => new Set(rows.map((r) => r.file)),
+      });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Voice Emotion: classification failed: ${describeError(error)}`);
+    }
+  });
+}
+
+/** "Voice Emotion: Show Spectrogram": waveform and features of a WAV file with the current feature settings. */
+export async function showSpectrogramCommand(lab: Lab, uri?: vscode.Uri): Promise<void> {
+  const [file] = await wavFiles(uri, undefined, 'Show Spectrogram', false);
+  if (!file) return;
+  try {
+    const view = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Computing spectrogram' }, () => spectrogramOf(lab, file.fsPath, 'logmel'));
+    showPanel(lab, 'spectrogram', 'spectrogram', `Spectrogram: ${path.basename(file.fsPath)}`, {
+      state: () => ({ view: 'spectrogram', spectrogram: view }),
+      spectrogram: (kind: SpectrogramKind) => spectrogramOf(lab, file.fsPath, kind),
+      openableFiles: () => new Set([file.fsPath]),
+    });
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Voice Emotion: ${describeError(error)}`);
+  }
+}
+
+/** "Voice Emotion: Evaluate Model…": a model on a dataset (its test split when it is the training dataset). */
+export async function evaluateCommand(lab: Lab): Promise<void> {
+  const modelDir = await pickModel(lab.models, 'Evaluate Model (1/2): model');
+  if (!modelDir) return;
+  const dataDir = await pickDataset(lab.state, 'Evaluate Model (2/2): dataset');
+  if (!dataDir) return;
+  const result = await lab.jobs.run(`Evaluating ${path.basename(modelDir)}`, (job) =>
+    lab.worker.request('evaluate', { modelDir, dataDir, backend: readSettings().backend }, { signal: job.signal, timeoutMs: 0 }),
+  );
+  if (!result) return;
+  lab.worker.reportBackend(result.backend);
+  const metrics = metricsView(result)!;
+  const skipped = result.skipped.map((s) => ({ file: s.path, reason: s.problem }));
+  showPanel(lab, 'evaluation', 'evaluation', `Evaluation: ${path.basename(modelDir)}`, {
+    state: () => ({ view: 'evaluation', model: path.basename(modelDir), dataset: vscode.workspace.asRelativePath(dataDir), selection: result.selection, metrics, skipped }),
+    openableFiles: () => new Set(skipped.map((s) => s.file)),
+  });
+}
+
+/** "Voice Emotion: Compare Runs": every trained model of the workspace in one table with their curves. */
+export function compareRunsCommand(lab: Lab): void {
+  showPanel(lab, 'runs', 'runs', 'Compare Runs', {
+    state: () => ({ view: 'runs', runs: lab.models.runs() }),
+    openableFiles: () => new Set(lab.models.runs().map((r) => path.join(r.modelDir, 'emotion.json'))),
+  });
+}
+
+/** "Voice Emotion: Select Active Model…": the model Classify Emotion uses. */
+export async function selectModelCommand(lab: Lab): Promise<void> {
+  const modelDir = await pickModel(lab.models, 'Select Active Model');
+  if (!modelDir) return;
+  await lab.models.setActive(modelDir);
+  void vscode.window.showInformationMessage(`Voice Emotion: ${path.basename(modelDir)} is now the active model.`);
+}

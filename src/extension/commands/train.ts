@@ -1,0 +1,159 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SplitKind } from '../../core/dataset/split';
+import type { Architecture } from '../../core/train/config';
+import type { TrainEvent } from '../../core/train/run';
+import { COMMANDS } from '../../shared/commands';
+import type { DashboardRun } from '../../shared/panelProtocol';
+import type { Lab } from '../lab';
+import { metricsView } from '../models';
+import { pickDataset } from '../pickers';
+import { augmentedKey } from './dataset';
+import { modelsFolder, readSettings, trainingDefaults } from '../settings';
+
+interface Choice<T> extends vscode.QuickPickItem {
+  readonly value: T;
+}
+
+const ARCHITECTURE_ITEMS: readonly Choice<Architecture>[] = [
+  { label: 'cnn-bn', description: 'recommended', detail: 'Four convolution blocks with BatchNorm: the best recipe on the demo corpus, 47 samples/s on one CPU thread', value: 'cnn-bn' },
+  { label: 'cnn', detail: 'The same blocks without BatchNorm: the fastest, a baseline', value: 'cnn' },
+  { label: 'resnet-blocks', detail: 'A small ResNet: slower, for larger corpora', value: 'resnet-blocks' },
+  { label: 'resnet18', detail: 'ResNet-18 (torchvision layout): slowest; pretrained weights through the CLI', value: 'resnet18' },
+];
+
+const AUGMENT_ITEMS: readonly Choice<string>[] = [
+  { label: 'none', detail: 'Train on the recordings as they are', value: 'none' },
+  { label: 'light', detail: 'Gain, time shift, some background noise', value: 'light' },
+  { label: 'standard', detail: 'Noise, gain, shift, pitch, tempo and SpecAugment masks', value: 'standard' },
+  { label: 'strong', detail: 'All of standard, stronger, plus reverb and mixup', value: 'strong' },
+];
+
+const SPLIT_ITEMS: readonly Choice<SplitKind>[] = [
+  { label: 'By actor', description: 'recommended', detail: 'Test and validation speakers never appear in training: an honest score for new voices', value: 'actors' },
+  { label: 'Random', detail: 'Files shuffled into train/validation/test: the same speakers on both sides, optimistic scores', value: 'random' },
+];
+
+/** Picks one of `items`, starting on the one whose value is `current`. */
+async function choose<T>(items: readonly Choice<T>[], title: string, current: T): Promise<T | undefined> {
+  const ordered = [...items].sort((a, b) => Number(b.value === current) - Number(a.value === current));
+  return (await vscode.window.showQuickPick(ordered, { title, matchOnDetail: true }))?.value;
+}
+
+/** A model name that is not taken in `folder`: arch-YYYYMMDD-HHMM, with a counter if needed. */
+function freshModelName(folder: string, arch: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 13);
+  let name = `${arch}-${stamp}`;
+  for (let i = 2; fs.existsSync(path.join(folder, name)); i++) name = `${arch}-${stamp}-${i}`;
+  return name;
+}
+
+/** The dashboard's view of a run after one more training event. */
+export function applyTrainEvent(run: DashboardRun, event: TrainEvent): DashboardRun {
+  switch (event.type) {
+    case 'stage':
+      return { ...run, message: event.message };
+    case 'preprocess':
+      return { ...run, message: `Preprocessing ${event.done}/${event.total} files` };
+    case 'start':
+      return { ...run, backend: event.backend.name, labels: event.labels, epochs: event.epochs, message: `Training on ${event.train} files (${event.split})` };
+    case 'batch':
+      return {
+        ...run,
+        epoch: event.epoch,
+        batch: event.batch,
+        batches: event.batches,
+        samplesPerSecond: event.samplesPerSecond,
+        etaSeconds: event.etaSeconds,
+        message: `Epoch ${event.epoch}/${run.epochs}, batch ${event.batch}/${event.batches}, loss ${event.loss.toFixed(3)}`,
+      };
+    case 'epoch':
+      return {
+        ...run,
+        history: [...run.history, event.record],
+        bestEpoch: event.best ? event.record.epoch : run.bestEpoch,
+        epochs: event.epochs,
+        message: `Epoch ${event.record.epoch}/${event.epochs}: validation UAR ${(event.record.validationUar * 100).toFixed(1)}%`,
+      };
+  }
+}
+
+/** "Voice Emotion: Train Model…": dataset, architecture, epochs, augmentation, split and name, then training. */
+export async function trainModelCommand(lab: Lab): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    await lab.jobs.run('Train Model', async () => undefined);
+    return;
+  }
+  const folder = modelsFolder();
+  if (!folder) {
+    void vscode.window.showErrorMessage('Voice Emotion: open a folder first: trained models are saved in the workspace (setting voiceEmotion.modelsFolder).');
+    return;
+  }
+  const settings = readSettings();
+  const dataDir = await pickDataset(lab.state, 'Train Model (1/5): dataset');
+  if (!dataDir) return;
+  const arch = await choose(ARCHITECTURE_ITEMS, 'Train Model (2/5): architecture', settings.training.arch);
+  if (!arch) return;
+  const epochsText = await vscode.window.showInputBox({
+    title: 'Train Model (3/5): epochs',
+    value: String(settings.training.epochs),
+    prompt: `At most this many passes over the training files (early stopping after ${settings.training.earlyStopping} without improvement)`,
+    validateInput: (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000 ? undefined : 'A whole number from 1 to 1000'),
+  });
+  if (!epochsText) return;
+  const augment = await choose(AUGMENT_ITEMS, 'Train Model (4/5): augmentation', settings.training.augment);
+  if (augment === undefined) return;
+  const split = await choose(SPLIT_ITEMS, 'Train Model (5/5): split', settings.training.split);
+  if (!split) return;
+  // Copies made by "Augment Dataset…" with the same preset are used instead of augmenting on the fly.
+  const augmented = lab.state.get<{ preset: string; copies: number }>(augmentedKey(dataDir));
+  const cachedCopies = augmented && augmented.preset === augment ? augmented.copies : 0;
+  const name = freshModelName(folder, arch);
+  const out = path.join(folder, name);
+  const epochs = Number(epochsText);
+  let run: DashboardRun = { name, modelDir: out, status: 'running', message: 'Starting…', arch, labels: [], epochs, history: [], startedAt: new Date().toISOString() };
+  lab.dashboard.update(run);
+  lab.dashboard.show();
+  const result = await lab.jobs.run(`Training ${name}`, async (job) => {
+    try {
+      const trained = await lab.worker.request(
+        'train',
+        { dataDir, out, config: { ...trainingDefaults(settings), arch, epochs, augment, split, cachedCopies } },
+        {
+          signal: job.signal,
+          timeoutMs: 0,
+          onEvent: (event) => {
+            run = applyTrainEvent(run, event);
+            if (event.type === 'start') lab.worker.reportBackend(event.backend.name);
+            const fraction = run.epoch && run.batches ? (run.epoch - 1 + (run.batch ?? 0) / run.batches) / run.epochs : undefined;
+            job.report(run.message, fraction);
+            lab.dashboard.update(run);
+          },
+        },
+      );
+      run = {
+        ...run,
+        status: 'done',
+        message: `Finished in ${Math.round(trained.seconds)} s: best epoch ${trained.bestEpoch}`,
+        bestEpoch: trained.bestEpoch,
+        test: metricsView(trained.test),
+        validation: metricsView(trained.validation),
+        seconds: trained.seconds,
+      };
+      lab.dashboard.update(run);
+      return trained;
+    } catch (error) {
+      const cancelled = job.signal.aborted;
+      run = { ...run, status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'Cancelled: the checkpoint keeps the finished epochs' : String(error instanceof Error ? error.message : error) };
+      lab.dashboard.update(run);
+      throw error;
+    }
+  });
+  if (!result) return;
+  await lab.models.setActive(result.out);
+  const score = result.test ? `test UAR ${(result.test.uar * 100).toFixed(1)}%` : `validation UAR ${((result.validation?.uar ?? 0) * 100).toFixed(1)}%`;
+  const choice = await vscode.window.showInformationMessage(`Voice Emotion: model ${name} saved (${score}); it is now the active model.`, 'Open Dashboard', 'Classify a File…');
+  if (choice === 'Open Dashboard') lab.dashboard.show();
+  if (choice === 'Classify a File…') void vscode.commands.executeCommand(COMMANDS.classify);
+}
