@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BundleMeta } from '../core/bundle/bundle';
+import type { EpochRecord } from '../core/train/checkpoint';
 import type { EpochView, MetricsView, RunSummary } from '../shared/panelProtocol';
 import { modelsFolder } from './settings';
 
@@ -15,6 +16,11 @@ export function readModelMeta(modelDir: string): BundleMeta | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An epoch record as panels show it: numbered from 1. */
+export function epochView(record: EpochRecord): EpochView {
+  return { ...record, epoch: record.epoch + 1 };
 }
 
 /** Metrics as panels show them (a copy of the plain fields). */
@@ -62,11 +68,11 @@ function summarise(name: string, modelDir: string, meta: BundleMeta, active: boo
     arch: meta.arch,
     createdAt: meta.createdAt,
     epochs: meta.history.length,
-    bestEpoch: meta.bestEpoch,
+    bestEpoch: meta.bestEpoch + 1,
     augment: meta.training?.augment || 'none',
     split: meta.split?.description ?? String(meta.training?.split ?? ''),
     backend: meta.backend?.name ?? '',
-    history: meta.history as readonly EpochView[],
+    history: meta.history.map(epochView),
     validationUar: meta.metrics?.validation?.uar,
     testUar: meta.metrics?.test?.uar,
     testAccuracy: meta.metrics?.test?.accuracy,

@@ -3,12 +3,14 @@ import type { FeatureMatrixJson } from './mime';
 /**
  * The webview panels' protocol (host ↔ panel), carried by the RpcEndpoint of rpc.ts over postMessage. The panel calls
  * the host's methods; the host validates every incoming message before acting on it. Everything here is plain JSON.
+ * Messages are bare RpcMessage objects passed to postMessage. Epochs and batches count from 1, as users read them
+ * (the core counts from 0; the host converts).
  */
 
 /** Which view a panel shows. */
 export type PanelView = 'dashboard' | 'classify' | 'spectrogram' | 'evaluation' | 'runs';
 
-/** One epoch of a training run (the core's EpochRecord). */
+/** One epoch of a training run (the core's EpochRecord, numbered from 1). */
 export interface EpochView {
   readonly epoch: number;
   readonly trainLoss: number;

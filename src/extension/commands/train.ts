@@ -7,7 +7,7 @@ import type { TrainEvent } from '../../core/train/run';
 import { COMMANDS } from '../../shared/commands';
 import type { DashboardRun } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { metricsView } from '../models';
+import { epochView, metricsView } from '../models';
 import { pickDataset } from '../pickers';
 import { augmentedKey } from './dataset';
 import { modelsFolder, readSettings, trainingDefaults } from '../settings';
@@ -61,21 +61,23 @@ export function applyTrainEvent(run: DashboardRun, event: TrainEvent): Dashboard
     case 'batch':
       return {
         ...run,
-        epoch: event.epoch,
-        batch: event.batch,
+        epoch: event.epoch + 1,
+        batch: event.batch + 1,
         batches: event.batches,
         samplesPerSecond: event.samplesPerSecond,
         etaSeconds: event.etaSeconds,
-        message: `Epoch ${event.epoch}/${run.epochs}, batch ${event.batch}/${event.batches}, loss ${event.loss.toFixed(3)}`,
+        message: `Epoch ${event.epoch + 1}/${run.epochs}, batch ${event.batch + 1}/${event.batches}, loss ${event.loss.toFixed(3)}`,
       };
-    case 'epoch':
+    case 'epoch': {
+      const record = epochView(event.record);
       return {
         ...run,
-        history: [...run.history, event.record],
-        bestEpoch: event.best ? event.record.epoch : run.bestEpoch,
+        history: [...run.history, record],
+        bestEpoch: event.best ? record.epoch : run.bestEpoch,
         epochs: event.epochs,
-        message: `Epoch ${event.record.epoch}/${event.epochs}: validation UAR ${(event.record.validationUar * 100).toFixed(1)}%`,
+        message: `Epoch ${record.epoch}/${event.epochs}: validation UAR ${(record.validationUar * 100).toFixed(1)}%`,
       };
+    }
   }
 }
 
@@ -135,8 +137,8 @@ export async function trainModelCommand(lab: Lab): Promise<void> {
       run = {
         ...run,
         status: 'done',
-        message: `Finished in ${Math.round(trained.seconds)} s: best epoch ${trained.bestEpoch}`,
-        bestEpoch: trained.bestEpoch,
+        message: `Finished in ${Math.round(trained.seconds)} s: best epoch ${trained.bestEpoch + 1}`,
+        bestEpoch: trained.bestEpoch + 1,
         test: metricsView(trained.test),
         validation: metricsView(trained.validation),
         seconds: trained.seconds,

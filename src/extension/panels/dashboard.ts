@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import type { JobRunner } from '../jobs';
-import { metricsView, readModelMeta, type ModelRegistry } from '../models';
+import { epochView, metricsView, readModelMeta, type ModelRegistry } from '../models';
 import type { DashboardRun, PanelState } from '../../shared/panelProtocol';
 import { PanelHost } from './panelHost';
 
@@ -86,8 +86,8 @@ export class TrainingDashboard extends Disposable {
       backend: meta.backend?.name,
       labels: meta.labels,
       epochs: meta.history.length,
-      history: meta.history,
-      bestEpoch: meta.bestEpoch,
+      history: meta.history.map(epochView),
+      bestEpoch: meta.bestEpoch + 1,
       test: metricsView(meta.metrics.test),
       validation: metricsView(meta.metrics.validation),
       startedAt: meta.createdAt,
