@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need into $E2E_HOME (default: .e2e in the repository): Node 24 (code-server needs
-# it), code-server 4.139 (VS Code 1.139 in the browser) and playwright-core. Debian's chromium and libkrb5-dev (for
+# it) and code-server 4.139 (VS Code 1.139 in the browser); playwright-core is a dev dependency. Debian's chromium and libkrb5-dev (for
 # code-server's native build) must be installed first (.ci/run does). Safe to run again: finished parts are kept.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,9 +22,5 @@ if [ ! -f "$E2E_HOME/code-server/node_modules/code-server/lib/vscode/out/server-
 { "private": true, "dependencies": { "code-server": "$CODE_SERVER_VERSION" }, "allowScripts": { "code-server": true, "argon2": true } }
 JSON
   (cd "$E2E_HOME/code-server" && npm_config_nodedir="$NODE_HOME" npm install --no-audit --no-fund >/dev/null)
-fi
-if [ ! -d "$E2E_HOME/playwright/node_modules/playwright-core" ]; then
-  echo "e2e setup: playwright-core"
-  npm install --prefix "$E2E_HOME/playwright" --no-audit --no-fund playwright-core >/dev/null
 fi
 echo "e2e setup: ready in $E2E_HOME"
