@@ -122,6 +122,11 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    if (!options.trusted) {
+      // VS Code asks whether to trust a new folder: answer no, so the folder opens in Restricted Mode.
+      const dontTrust = page.getByRole('button', { name: /don.t trust/i });
+      await dontTrust.waitFor({ timeout: 30_000 }).then(() => dontTrust.click(), () => undefined);
+    }
     // The extension activates when start-up has finished; its status bar item says it is there.
     await page.locator('.statusbar-item', { hasText: 'Emotion:' }).first().waitFor({ timeout: 90_000 });
     const opened = browser;

@@ -28,7 +28,7 @@ function showPanel(lab: Lab, key: string, view: PanelState['view'], title: strin
     existing.replaceSource(source, title);
     return;
   }
-  const host = new PanelHost(lab.context.extensionUri, view, title, source, vscode.ViewColumn.Beside);
+  const host = new PanelHost(lab.context.extensionUri, view, title, source, vscode.ViewColumn.Two);
   lab.context.subscriptions.push(host);
   panels.set(key, host);
 }

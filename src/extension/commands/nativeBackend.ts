@@ -35,7 +35,12 @@ export async function installNativeBackendCommand(lab: Lab): Promise<void> {
   const version = tfjsVersion(lab);
   const prefix = nativeBackendFolder(lab.context);
   fs.mkdirSync(prefix, { recursive: true });
-  const args = ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', `@tensorflow/${picked.pkg}@${version}`, `@tensorflow/tfjs@${version}`, `@tensorflow/tfjs-backend-wasm@${version}`];
+  // A project of its own, allowing tfjs-node's install script (npm 11 runs only the install scripts a project allows).
+  fs.writeFileSync(
+    path.join(prefix, 'package.json'),
+    JSON.stringify({ private: true, description: 'Native TensorFlow.js backend for Voice Emotion Lab', allowScripts: { [`@tensorflow/${picked.pkg}`]: true } }, null, 1),
+  );
+  const args = ['install', '--no-audit', '--no-fund', '--omit=dev', `@tensorflow/${picked.pkg}@${version}`, `@tensorflow/tfjs@${version}`, `@tensorflow/tfjs-backend-wasm@${version}`];
   lab.log.appendLine(`— npm ${args.join(' ')}`);
   lab.log.show(true);
   const outcome = await lab.jobs.run(`Installing ${picked.pkg}`, (job) =>
@@ -59,6 +64,12 @@ export async function installNativeBackendCommand(lab: Lab): Promise<void> {
     }),
   );
   if (!outcome) return;
+  const binding = path.join(prefix, 'node_modules', '@tensorflow', picked.pkg, 'lib');
+  const built = outcome.code === 0 && fs.existsSync(binding) && fs.readdirSync(binding, { recursive: true }).some((f) => String(f).endsWith('.node'));
+  if (outcome.code === 0 && !built) {
+    void vscode.window.showErrorMessage(`Voice Emotion: npm installed ${picked.pkg} but its install script did not produce the native TensorFlow library (nothing in ${binding}). The output is in the "Voice Emotion" log.`, 'Show Log').then((c) => c && lab.log.show());
+    return;
+  }
   if (outcome.code !== 0) {
     const download = /storage\.googleapis|ETIMEDOUT|ENOTFOUND|ECONNREFUSED|404/.test(outcome.tail)
       ? ' Its install script downloads the TensorFlow library from storage.googleapis.com, which this machine could not reach.'

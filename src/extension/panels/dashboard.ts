@@ -29,7 +29,7 @@ export class TrainingDashboard extends Disposable {
   }
 
   /** Opens the dashboard (or brings it to the front). */
-  show(column = vscode.ViewColumn.Beside): void {
+  show(column = vscode.ViewColumn.Two): void {
     if (this.host && !this.host.isDisposed) {
       this.host.panel.reveal(undefined, true);
       return;
