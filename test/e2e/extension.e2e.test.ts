@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeWav } from '../../src/core/audio/wavWrite';
 import { synthesizeVoice } from '../../src/core/synth/voice';
-import { answer, missingSetup, notification, openVsCode, panelFrame, pick, runCommand, screenshot, type VsCode } from './harness';
+import { answer, chooseFile, missingSetup, notification, openVsCode, panelFrame, pick, runCommand, screenshot, type VsCode } from './harness';
 
 const skip = missingSetup();
 if (skip && process.env.CI) throw new Error(`end-to-end tests cannot run: ${skip}`);
@@ -76,7 +76,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
   it('Classify Emotion (palette, file dialog) shows the emotion, the probabilities and the spectrogram', () =>
     step('classify', async () => {
       await runCommand(vs.page, 'Voice Emotion: Classify Emotion');
-      await answer(vs.page, path.join(workspace, 'clip.wav'));
+      await chooseFile(vs.page, path.join(workspace, 'clip.wav'));
       const panel = await panelFrame(vs.page, 'classify');
       await panel.locator('#root', { hasText: 'clip.wav' }).waitFor({ timeout: 60_000 });
       const text = await panel.locator('#root').innerText();
@@ -92,6 +92,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await row('clip.wav').click();
       await row('long.wav').click({ modifiers: ['Shift'] });
       await row('long.wav').click({ button: 'right' });
+      await screenshot(page, 'explorer-context-menu');
       await page.locator('.context-view .action-item', { hasText: 'Classify Emotion' }).first().click();
       const panel = await panelFrame(page, 'classify');
       await panel.locator('#root', { hasText: 'long.wav' }).waitFor({ timeout: 60_000 });
@@ -103,7 +104,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
   it('Show Spectrogram draws the waveform and log-mel, and switches to MFCC', () =>
     step('spectrogram', async () => {
       await runCommand(vs.page, 'Voice Emotion: Show Spectrogram');
-      await answer(vs.page, path.join(workspace, 'clip.wav'));
+      await chooseFile(vs.page, path.join(workspace, 'clip.wav'));
       const panel = await panelFrame(vs.page, 'spectrogram');
       await panel.locator('.js-plotly-plot').first().waitFor({ timeout: 60_000 });
       assert.match(await panel.locator('#root').innerText(), /Log-mel, 128 ×/);
@@ -164,7 +165,8 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await runCommand(vs.page, 'Voice Emotion: Open Training Dashboard');
       for (const [theme, bodyClass] of [['Dark Modern', 'vscode-dark'], ['Dark High Contrast', 'vscode-high-contrast'], ['Light Modern', 'vscode-light']]) {
         await runCommand(vs.page, 'Preferences: Color Theme');
-        await answer(vs.page, theme);
+        await vs.page.locator('.quick-input-widget input').fill(theme);
+        await pick(vs.page, theme);
         const panel = await panelFrame(vs.page, 'dashboard');
         await panel.locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 30_000 });
         await vs.page.waitForTimeout(500);
@@ -191,10 +193,11 @@ describe('the extension in VS Code, untrusted workspace', { skip, timeout: 300_0
     const input = page.locator('.quick-input-widget input');
     await input.fill('>Voice Emotion: Train Model');
     await page.waitForTimeout(1000);
+    await screenshot(page, 'untrusted-palette');
     assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Voice Emotion: Train Model' }).count(), 0);
     await input.press('Escape');
     await runCommand(page, 'Voice Emotion: Show Spectrogram');
-    await answer(page, path.join(workspace, 'clip.wav'));
+    await chooseFile(page, path.join(workspace, 'clip.wav'));
     const panel = await panelFrame(page, 'spectrogram');
     await panel.locator('.js-plotly-plot').first().waitFor({ timeout: 60_000 });
   });

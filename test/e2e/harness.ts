@@ -105,7 +105,7 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
   if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);
   const port = await freePort();
   let output = '';
-  const server = spawn(NODE24, [CODE_SERVER, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-workspace-trust=false', options.workspace], {
+  const server = spawn(NODE24, [CODE_SERVER, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', options.workspace], {
     env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -147,15 +147,29 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
   }
 }
 
-/** Runs a palette command by its title ("Voice Emotion: Train Model…"). */
+/** Runs a palette command by its exact title ("Voice Emotion: Train Model…"). */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(title, { exact: true }) }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
+  await row.click();
+}
+
+/**
+ * Answers VS Code's own file dialog (a quick input in the browser) with a file in the folder it shows first: waits for
+ * the folder listing, clicks the file (which puts its path in the input), then accepts with Enter.
+ */
+export async function chooseFile(page: Page, file: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible', timeout: 30_000 });
+  const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(path.basename(file), { exact: true }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+  await page.waitForFunction((expected) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === expected, file, { timeout: 10_000 });
+  await widget.locator('input').press('Enter');
 }
 
 /** Picks the quick-pick item whose label contains `label` (waits for the quick pick to show it). */
