@@ -160,6 +160,17 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await dashboard.locator('#root', { hasText: /cancelled/i }).waitFor({ timeout: 30_000 });
     }));
 
+  it('Install Native TensorFlow Backend runs npm with progress and says what happened', () =>
+    step('native', async () => {
+      await runCommand(vs.page, 'Voice Emotion: Install Native TensorFlow Backend');
+      await pick(vs.page, 'CPU: @tensorflow/tfjs-node');
+      // With internet the library downloads and installs; here its download host is unreachable and the failure is
+      // explained. Either way a message says which.
+      const text = await notification(vs.page, /tfjs-node is installed|installing tfjs-node failed|did not produce the native TensorFlow library/, 600_000);
+      await screenshot(vs.page, 'native-backend');
+      if (/failed|did not produce/.test(text)) assert.match(text, /storage\.googleapis\.com|"Voice Emotion" log/);
+    }));
+
   it('panels follow the light, dark and high-contrast themes', () =>
     step('themes', async () => {
       await runCommand(vs.page, 'Voice Emotion: Open Training Dashboard');
