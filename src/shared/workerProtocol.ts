@@ -7,7 +7,7 @@ import type { TrainEvent, TrainModelResult } from '../core/train/run';
 import type { PreprocessProgress, PreprocessReport } from '../core/cache/preprocess';
 import type { SplitKind } from '../core/dataset/split';
 import type { DemoCorpusSummary } from '../core/synth/corpus';
-import type { FeatureMatrixJson } from './mime';
+import type { AudioJson, FeatureMatrixJson } from './mime';
 import type { SpectrogramView } from './panelProtocol';
 
 /** Methods the worker process serves to the extension host, the CLI and the notebook kernel. */
@@ -69,6 +69,21 @@ export interface WorkerMethods {
     params: { modelDir: string; files: string[]; backend?: BackendChoice };
     result: ((Classification & { backend: BackendName }) | { file: string; error: string })[];
   };
+  /**
+   * Runs one notebook cell in this worker's kernel context (created on first use; variables persist across cells).
+   * Cancelling the request interrupts the cell (its `emo` calls see the abort). Console output and rich outputs
+   * stream as events while the cell runs.
+   */
+  notebookExecute: {
+    params: { code: string; language: 'typescript' | 'javascript'; cellLabel: string; cwd?: string };
+    result: { success: boolean; error?: { name: string; message: string; stack: string } };
+    event: CellEvent;
+  };
+  /** A clip's audio and spectrogram for the notebook renderer (feature explorer clicks). */
+  notebookClip: {
+    params: { file: string };
+    result: { audio: AudioJson; spectrogram: SpectrogramView };
+  };
   /** Test aid: waits `ms` milliseconds (emitting progress each 10 ms) unless cancelled. */
   sleep: {
     params: { ms: number };
@@ -76,6 +91,21 @@ export interface WorkerMethods {
     event: { elapsedMs: number };
   };
 }
+
+/** One output item of a notebook cell: a MIME type and its JSON value (text/plain for strings). */
+export interface CellOutputItem {
+  readonly mime: string;
+  readonly data: unknown;
+}
+
+/**
+ * What a running cell sends: console text as it is written; a rich output (`display`); or a new version of an earlier
+ * display with the same `id` (live training curves), which replaces it.
+ */
+export type CellEvent =
+  | { readonly type: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly type: 'display'; readonly id?: string; readonly items: readonly CellOutputItem[] }
+  | { readonly type: 'update'; readonly id: string; readonly items: readonly CellOutputItem[] };
 
 /** The host serves nothing to the worker yet. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
