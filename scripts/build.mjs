@@ -20,7 +20,7 @@ const common = {
 };
 // TensorFlow.js stays outside the bundles: it finds its .wasm files and native addons relative to its own package.
 const tfjsPackages = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: tfjsPackages };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: [...tfjsPackages, 'esbuild-wasm'] };
 const browser = { ...common, platform: 'browser', target: 'es2022' };
 
 /**
@@ -67,7 +67,7 @@ function copyWebviewAssets() {
 /** Each bundle: what it is for and how it is built. */
 const bundles = [
   // VS Code extension host: keep it small, TensorFlow.js never enters it.
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...tfjsPackages] },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...tfjsPackages, 'esbuild-wasm'] },
   // The child process that owns TensorFlow.js and heavy computation.
   {
     ...node,
@@ -87,7 +87,7 @@ const bundles = [
   { ...node, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
   // Webview panels (browser, classic script).
   { ...browser, entryPoints: ['src/webview/panel/main.ts'], outfile: 'dist/webview/panel.js', format: 'iife' },
-  // Notebook renderer (browser, ES module loaded by VS Code's output webview).
+  // Notebook renderer (browser, ES module loaded by VS Code's output webview); it bundles Plotly's strict build itself.
   { ...browser, entryPoints: ['src/webview/renderer/index.ts'], outfile: 'dist/webview/renderer.js', format: 'esm' },
 ];
 

@@ -6,6 +6,9 @@ import { classifyCommand, compareRunsCommand, evaluateCommand, selectModelComman
 import { installNativeBackendCommand } from './commands/nativeBackend';
 import { trainModelCommand } from './commands/train';
 import { JobRunner } from './jobs';
+import { newNotebookCommand, restartKernelCommand } from './notebook/commands';
+import { EmotionNotebookController } from './notebook/controller';
+import { EmotionNotebookSerializer } from './notebook/serializer';
 import type { Lab } from './lab';
 import { ModelRegistry } from './models';
 import { TrainingDashboard } from './panels/dashboard';
@@ -20,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const models = new ModelRegistry(context.workspaceState);
   const dashboard = new TrainingDashboard(context.extensionUri, jobs, models);
   const lab: Lab = { context, state: context.workspaceState, log, worker, jobs, models, dashboard };
+  const notebooks = new EmotionNotebookController(context, log);
   const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown);
   context.subscriptions.push(
     log,
@@ -42,6 +46,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command(COMMANDS.installNativeBackend, () => installNativeBackendCommand(lab)),
     command(COMMANDS.generateDemoCorpus, () => generateDemoCorpusCommand(lab)),
+    EmotionNotebookSerializer.register(),
+    notebooks,
+    command(COMMANDS.newNotebook, () => newNotebookCommand(context)),
+    command(COMMANDS.restartKernel, () => restartKernelCommand(notebooks)),
   );
 }
 

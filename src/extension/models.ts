@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BundleMeta } from '../core/bundle/bundle';
-import type { EpochRecord } from '../core/train/checkpoint';
-import type { EpochView, MetricsView, RunSummary } from '../shared/panelProtocol';
+import type { RunSummary } from '../shared/panelProtocol';
+import { epochView } from '../shared/trainingView';
 import { modelsFolder } from './settings';
 
 const ACTIVE_MODEL_KEY = 'voiceEmotion.activeModel';
@@ -16,18 +16,6 @@ export function readModelMeta(modelDir: string): BundleMeta | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An epoch record as panels show it: numbered from 1. */
-export function epochView(record: EpochRecord): EpochView {
-  return { ...record, epoch: record.epoch + 1 };
-}
-
-/** Metrics as panels show them (a copy of the plain fields). */
-export function metricsView(metrics: BundleMeta['metrics']['test']): MetricsView | undefined {
-  if (!metrics) return undefined;
-  const { n, accuracy, uar, macroF1, labels, confusion, confusionNormalized, perClass } = metrics;
-  return { n, accuracy, uar, macroF1, labels, confusion, confusionNormalized, perClass };
 }
 
 /** Trained models of the workspace and which one classification uses. */

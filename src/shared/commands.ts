@@ -13,6 +13,8 @@ export const COMMANDS = {
   cancelJob: 'voiceEmotion.cancelJob',
   installNativeBackend: 'voiceEmotion.installNativeBackend',
   generateDemoCorpus: 'voiceEmotion.generateDemoCorpus',
+  newNotebook: 'voiceEmotion.newNotebook',
+  restartKernel: 'voiceEmotion.restartKernel',
 } as const;
 
 /** Settings keys under the `voiceEmotion` section. */

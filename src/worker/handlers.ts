@@ -1,68 +1,17 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { computeFeatures, fileFeatures, readWav, resolveFeatureConfig, toBinsMajor, waveformEnvelope, type FeatureConfig, type FeatureKind } from '../core/audio';
+import { fileFeatures, toBinsMajor } from '../core/audio';
 import { preprocessDataset } from '../core/cache/preprocess';
 import { loadDataset, splitDataset } from '../core/dataset';
 import { generateDemoCorpus } from '../core/synth/corpus';
-import { loadBundle, type ModelBundle } from '../core/bundle/bundle';
 import { CancelledError, FileError } from '../core/errors';
 import { classifyFile } from '../core/infer/classify';
 import { evaluateBundle } from '../core/infer/evaluate';
-import { initBackend, type BackendChoice, type BackendReport } from '../core/tf/backend';
 import { trainModel } from '../core/train/run';
 import type { Handlers } from '../shared/rpc';
-import type { SpectrogramView } from '../shared/panelProtocol';
 import type { WorkerMethods } from '../shared/workerProtocol';
-
-let backend: { choice: BackendChoice; report: BackendReport } | undefined;
-
-/** Starts the backend once per process (again only when a different one is asked for). */
-async function ensureBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
-  if (!backend || (choice !== 'auto' && choice !== backend.choice && choice !== backend.report.name)) {
-    backend = { choice, report: await initBackend(choice) };
-  }
-  return backend.report;
-}
-
-/** Loaded models by folder, reloaded when the folder's emotion.json changes. */
-const bundles = new Map<string, { bundle: ModelBundle; mtimeMs: number }>();
-
-async function bundleFor(dir: string): Promise<ModelBundle> {
-  let mtimeMs = 0;
-  try {
-    mtimeMs = fs.statSync(`${dir}/emotion.json`).mtimeMs;
-  } catch {
-    // loadBundle reports the missing file clearly.
-  }
-  const cached = bundles.get(dir);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.bundle;
-  cached?.bundle.model.dispose();
-  const bundle = await loadBundle(dir);
-  bundles.set(dir, { bundle, mtimeMs });
-  return bundle;
-}
-
-/** A file's waveform envelope and full-length features, with the axis facts the spectrogram view needs. */
-function spectrogramView(file: string, kind: FeatureKind, overrides: Partial<FeatureConfig>, points: number): SpectrogramView {
-  const config = resolveFeatureConfig({ ...overrides, trim: false, clipSeconds: null });
-  const audio = readWav(file, { targetRate: config.sampleRate });
-  const envelope = waveformEnvelope(audio.samples, points);
-  const matrix = computeFeatures(audio.samples, kind, config);
-  return {
-    file,
-    name: path.basename(file),
-    waveform: {
-      sampleRate: config.sampleRate,
-      samplesPerPoint: envelope.samplesPerPoint,
-      min: Array.from(envelope.min),
-      max: Array.from(envelope.max),
-      durationSeconds: audio.samples.length / config.sampleRate,
-    },
-    matrix: { kind, sampleRate: config.sampleRate, hopLength: config.hopLength, shape: [matrix.bins, matrix.frames], data: toBinsMajor(matrix) },
-    ...(kind === 'mfcc' ? {} : { fMin: kind === 'logmel' ? config.fMin : 0, fMax: kind === 'logmel' ? config.fMax : config.sampleRate / 2 }),
-    nMels: config.nMels,
-  };
-}
+import { clipViews, spectrogramView } from './notebook/clips';
+import { notebookKernel } from './notebook/kernel';
+import { bundleFor, ensureBackend, forgetBundle } from './runtime';
 
 /** The worker's method implementations. */
 export const workerHandlers: Handlers<WorkerMethods> = {
@@ -105,7 +54,7 @@ export const workerHandlers: Handlers<WorkerMethods> = {
   train: async (params, { signal, emit }) => {
     await ensureBackend(params.config?.backend ?? 'auto');
     const result = await trainModel({ ...params, signal, onEvent: emit });
-    bundles.delete(result.out);
+    forgetBundle(result.out);
     return result;
   },
 
@@ -127,6 +76,14 @@ export const workerHandlers: Handlers<WorkerMethods> = {
       }
     });
   },
+
+  notebookExecute: (params, { signal, emit }) => {
+    // Like a Jupyter kernel, the worker runs in the notebook's folder: relative paths of cells (fs too) start there.
+    if (params.cwd && params.cwd !== process.cwd() && fs.existsSync(params.cwd)) process.chdir(params.cwd);
+    return notebookKernel().execute(params, signal, emit);
+  },
+
+  notebookClip: ({ file }) => clipViews(file),
 
   sleep: ({ ms }, { signal, emit }) =>
     new Promise((resolve, reject) => {

@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SplitKind } from '../../core/dataset/split';
 import type { Architecture } from '../../core/train/config';
-import type { TrainEvent } from '../../core/train/run';
 import { COMMANDS } from '../../shared/commands';
 import type { DashboardRun } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { epochView, metricsView } from '../models';
+import { applyTrainEvent, metricsView } from '../../shared/trainingView';
 import { pickDataset } from '../pickers';
 import { augmentedKey } from './dataset';
 import { modelsFolder, readSettings, trainingDefaults } from '../settings';
@@ -47,38 +46,6 @@ function freshModelName(folder: string, arch: string): string {
   let name = `${arch}-${stamp}`;
   for (let i = 2; fs.existsSync(path.join(folder, name)); i++) name = `${arch}-${stamp}-${i}`;
   return name;
-}
-
-/** The dashboard's view of a run after one more training event. */
-export function applyTrainEvent(run: DashboardRun, event: TrainEvent): DashboardRun {
-  switch (event.type) {
-    case 'stage':
-      return { ...run, message: event.message };
-    case 'preprocess':
-      return { ...run, message: `Preprocessing ${event.done}/${event.total} files` };
-    case 'start':
-      return { ...run, backend: event.backend.name, labels: event.labels, epochs: event.epochs, message: `Training on ${event.train} files (${event.split})` };
-    case 'batch':
-      return {
-        ...run,
-        epoch: event.epoch + 1,
-        batch: event.batch + 1,
-        batches: event.batches,
-        samplesPerSecond: event.samplesPerSecond,
-        etaSeconds: event.etaSeconds,
-        message: `Epoch ${event.epoch + 1}/${run.epochs}, batch ${event.batch + 1}/${event.batches}, loss ${event.loss.toFixed(3)}`,
-      };
-    case 'epoch': {
-      const record = epochView(event.record);
-      return {
-        ...run,
-        history: [...run.history, record],
-        bestEpoch: event.best ? record.epoch : run.bestEpoch,
-        epochs: event.epochs,
-        message: `Epoch ${record.epoch}/${event.epochs}: validation UAR ${(record.validationUar * 100).toFixed(1)}%`,
-      };
-    }
-  }
 }
 
 /** "Voice Emotion: Train Model…": dataset, architecture, epochs, augmentation, split and name, then training. */

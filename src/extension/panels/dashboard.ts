@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import type { JobRunner } from '../jobs';
-import { epochView, metricsView, readModelMeta, type ModelRegistry } from '../models';
+import { readModelMeta, type ModelRegistry } from '../models';
+import { epochView, metricsView } from '../../shared/trainingView';
 import type { DashboardRun, PanelState } from '../../shared/panelProtocol';
 import { PanelHost } from './panelHost';
 

@@ -1,5 +1,5 @@
 /** The panel's style sheet: layout only, every colour from VS Code's theme variables (light, dark, high contrast). */
-const CSS = `
+export const CSS = `
 :root { color-scheme: light dark; }
 body {
   color: var(--vscode-foreground);

@@ -1,24 +1,114 @@
-import type { ActivationFunction } from 'vscode-notebook-renderer';
-import { MIME, type FeatureMatrixJson } from '../../shared/mime';
-import { renderHeatmap } from '../heatmap';
+import type { ActivationFunction, RendererContext } from 'vscode-notebook-renderer';
+import { el } from '../panel/dom';
+import { themeChanged } from '../panel/plot';
+import { ClipClient } from './clips';
+import { checkOutput } from './model';
+import { installPlotly, syncPlotlyStyles } from './plotly';
+import { adoptStyles } from './styles';
+import { createView, type OutputView } from './views';
 
-/** Notebook renderer for the product's MIME types; draws into a shadow root so notebook styles do not leak in. */
-export const activate: ActivationFunction = () => ({
-  renderOutputItem(item, element) {
-    const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
-    root.replaceChildren();
-    try {
-      if (item.mime !== MIME.features) throw new Error(`unsupported output type ${item.mime}`);
-      root.append(renderHeatmap(document, item.json() as FeatureMatrixJson));
-    } catch (error) {
-      const message = document.createElement('pre');
-      message.style.color = 'var(--vscode-errorForeground)';
-      message.textContent = `Voice Emotion could not render this output: ${error instanceof Error ? error.message : String(error)}`;
-      root.append(message);
+/**
+ * Notebook renderer for the product's MIME types. Each output draws into its element's shadow root (notebook styles do
+ * not leak in), reusing the panels' views and Plotly charts. VS Code renders an output again on the same element when
+ * it is replaced (a live training run): the output's view then updates its charts in place with Plotly.react.
+ */
+
+/** A drawn output: where, what type, its view and the JSON it last showed (redrawn on theme changes). */
+interface LiveOutput {
+  readonly element: HTMLElement;
+  readonly mime: string;
+  readonly view: OutputView;
+  json: unknown;
+}
+
+/** The text of a thrown value. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The box shown instead of an output that could not be drawn. */
+function errorBox(error: unknown): HTMLElement {
+  return el('div', { className: 'error', attrs: { role: 'alert' } }, `Voice Emotion could not render this output: ${errorText(error)}`);
+}
+
+/** Redraws every output after VS Code switches the colour theme (it changes the root's CSS variables and the body's class). */
+function watchTheme(redraw: () => void): void {
+  let frame = 0;
+  const observer = new MutationObserver(() => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      themeChanged();
+      redraw();
+    });
+  });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+}
+
+/** Mirrors Plotly's style rules into the shadow roots now and after the next frame (when late rules have been added). */
+function syncStylesSoon(): void {
+  syncPlotlyStyles();
+  requestAnimationFrame(() => syncPlotlyStyles());
+}
+
+/** Activates the renderer: `context.postMessage`, when present, lets the feature explorer ask the kernel for clips. */
+export const activate: ActivationFunction = (context: RendererContext<unknown>) => {
+  const live = new Map<string, LiveOutput>();
+  const post = context.postMessage?.bind(context);
+  const clips = post && context.onDidReceiveMessage ? new ClipClient(post) : undefined;
+  if (clips) context.onDidReceiveMessage?.((message) => clips.receive(message));
+
+  const dispose = (id: string) => {
+    const output = live.get(id);
+    if (!output) return;
+    live.delete(id);
+    output.view.dispose();
+  };
+
+  watchTheme(() => {
+    for (const [id, output] of live) {
+      try {
+        output.view.update(output.json);
+      } catch (error) {
+        dispose(id);
+        output.element.shadowRoot?.replaceChildren(errorBox(error));
+      }
     }
-  },
-  disposeOutputItem(id) {
-    // Canvases hold no external resources; nothing beyond the DOM (removed by VS Code) to free for `id`.
-    void id;
-  },
-});
+    syncStylesSoon();
+  });
+
+  return {
+    renderOutputItem(item, element) {
+      installPlotly();
+      const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+      adoptStyles(root);
+      let output = live.get(item.id);
+      if (output && (output.element !== element || output.mime !== item.mime)) {
+        dispose(item.id);
+        output = undefined;
+      }
+      try {
+        const json = checkOutput(item.mime, item.json());
+        if (!output) {
+          output = { element, mime: item.mime, view: createView(item.mime, clips), json };
+          live.set(item.id, output);
+        }
+        if (root.firstElementChild !== output.view.element || root.childElementCount !== 1) root.replaceChildren(output.view.element);
+        output.json = json;
+        output.view.update(json);
+      } catch (error) {
+        dispose(item.id);
+        root.replaceChildren(errorBox(error));
+      }
+      syncStylesSoon();
+    },
+    disposeOutputItem(id) {
+      if (id !== undefined) {
+        dispose(id);
+        return;
+      }
+      for (const key of [...live.keys()]) dispose(key);
+    },
+  };
+};
