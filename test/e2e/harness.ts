@@ -106,7 +106,8 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
   const port = await freePort();
   let output = '';
   const server = spawn(NODE24, [CODE_SERVER, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', options.workspace], {
-    env: { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
+    // EMO_QUICK: the shipped notebooks run their small version (fewer actors and epochs).
+    env: { ...process.env, EMO_QUICK: '1', PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
@@ -210,6 +211,19 @@ export async function panelFrame(page: Page, view: string, timeoutMs = 60_000): 
     await page.waitForTimeout(250);
   }
   throw new Error(`no ${view} panel appeared within ${timeoutMs} ms`);
+}
+
+/** Frames of notebook cell outputs that show a Plotly chart. */
+export async function notebookPlotCount(page: Page): Promise<number> {
+  let count = 0;
+  for (const frame of page.frames()) {
+    try {
+      count += await frame.locator('.js-plotly-plot').count();
+    } catch {
+      // a frame that went away while counting
+    }
+  }
+  return count;
 }
 
 /** Saves a screenshot under test/e2e/artifacts. */

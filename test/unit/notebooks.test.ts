@@ -43,7 +43,7 @@ describe('shipped notebooks', { timeout: 600_000 }, () => {
           (event) => events.push(event),
         );
         assert.ok(result.success, `${name} cell ${i + 1} failed: ${result.error?.stack}`);
-        for (const event of events) if (event.type !== 'stdout' && event.type !== 'stderr') for (const item of event.items) seen.add(item.mime);
+        for (const event of events) if ('items' in event) for (const item of event.items) seen.add(item.mime);
       }
       for (const mime of mimes) assert.ok(seen.has(mime), `${name} shows ${mime}`);
     });

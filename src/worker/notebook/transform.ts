@@ -1,5 +1,6 @@
 import * as acorn from 'acorn';
-import { transformSync, type TransformFailure } from 'esbuild-wasm';
+import { createRequire } from 'node:module';
+import type { TransformFailure } from 'esbuild-wasm';
 import { ensureNodeCommand } from './nodeShim';
 import { LineMap, unshiftColumn, type ColumnShift } from './sourceMap';
 
@@ -116,6 +117,8 @@ export function compileCell(source: string, language: 'typescript' | 'javascript
   let transformed: { code: string; map: string };
   try {
     ensureNodeCommand();
+    // Loaded on the first cell: the worker's other methods never need the compiler.
+    const { transformSync } = createRequire(__filename)('esbuild-wasm') as typeof import('esbuild-wasm');
     transformed = transformSync(source, {
       loader: language === 'typescript' ? 'ts' : 'js',
       format: 'esm',

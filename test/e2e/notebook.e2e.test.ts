@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { missingSetup, notebookPlotCount, openVsCode, ROOT, runCommand, screenshot, type VsCode } from './harness';
+
+const skip = missingSetup();
+if (skip && process.env.CI) throw new Error(`end-to-end tests cannot run: ${skip}`);
+
+describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () => {
+  let vs: VsCode;
+  let workspace: string;
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-nb-'));
+    fs.copyFileSync(path.join(ROOT, 'notebooks', 'quickstart.emonb'), path.join(workspace, 'quickstart.emonb'));
+    vs = await openVsCode({ workspace, trusted: true });
+  });
+  after(async () => {
+    await vs?.close();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('Run All produces the spectrogram, training-curve, confusion-matrix and explorer plots; they are saved with the file', async () => {
+    const page = vs.page;
+    try {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'quickstart.emonb' }).first().dblclick();
+      await page.locator('.notebook-editor').first().waitFor({ timeout: 60_000 });
+      await page.locator('.notebook-toolbar-container .action-item a[aria-label^="Run All"], .notebook-toolbar-container .action-item a[title^="Run All"]').first().click();
+      // Cells render lazily as the notebook scrolls, so completion is read from the saved file: every code cell
+      // with a successful execution summary (execution stops at the first failure).
+      const file = path.join(workspace, 'quickstart.emonb');
+      type Saved = { cells: { kind: string; outputs?: { items: { mime: string }[] }[]; executionSummary?: { success?: boolean } }[] };
+      let saved: Saved | undefined;
+      const deadline = Date.now() + 600_000;
+      for (;;) {
+        await page.waitForTimeout(10_000);
+        await runCommand(page, 'File: Save');
+        await page.waitForTimeout(1000);
+        saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Saved;
+        const code = saved.cells.filter((c) => c.kind === 'code');
+        const failed = code.findIndex((c) => c.executionSummary?.success === false);
+        assert.equal(failed, -1, `code cell ${failed + 1} failed`);
+        if (code.every((c) => c.executionSummary?.success === true)) break;
+        assert.ok(Date.now() < deadline, 'the notebook finished within 10 minutes');
+      }
+      const mimes = new Set(saved.cells.flatMap((c) => c.outputs ?? []).flatMap((o) => o.items.map((i) => i.mime)));
+      for (const mime of ['spectrogram', 'audio', 'training', 'metrics', 'classification', 'explorer']) {
+        assert.ok(mimes.has(`application/vnd.voice-emotion.${mime}+json`), `saved outputs include ${mime}`);
+      }
+      // Charts draw in the output frames: scroll through the notebook and count them.
+      let plots = 0;
+      for (let i = 0; i < 12 && plots < 3; i++) {
+        await page.mouse.move(900, 500);
+        await page.mouse.wheel(0, 900);
+        await page.waitForTimeout(1500);
+        plots = Math.max(plots, await notebookPlotCount(page));
+        if (i === 4) await screenshot(page, 'notebook-outputs');
+      }
+      assert.ok(plots >= 1, 'Plotly charts render in the notebook outputs');
+    } catch (error) {
+      await screenshot(page, 'failure-notebook').catch(() => undefined);
+      throw error;
+    }
+  });
+});
