@@ -258,6 +258,7 @@ function extensionActivationScript(bundle: string): string {
 const Module = require('node:module');
 const anything = new Proxy(function () {}, {
   get: (_t, key) => (key === 'then' || typeof key === 'symbol' ? undefined : anything),
+  set: () => true,
   apply: () => anything,
   construct: () => anything,
 });
