@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeWav } from '../../src/core/audio/wavWrite';
 import { synthesizeVoice } from '../../src/core/synth/voice';
-import { answer, chooseFile, missingSetup, notification, openVsCode, panelFrame, pick, runCommand, screenshot, type VsCode } from './harness';
+import { answer, chooseFile, missingSetup, notification, openVsCode, panelFrame, panelText, pick, runCommand, screenshot, type VsCode } from './harness';
 
 const skip = missingSetup();
 if (skip && process.env.CI) throw new Error(`end-to-end tests cannot run: ${skip}`);
@@ -14,6 +14,7 @@ if (skip && process.env.CI) throw new Error(`end-to-end tests cannot run: ${skip
 function makeWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-ws-'));
   fs.writeFileSync(path.join(dir, 'clip.wav'), encodeWav(synthesizeVoice({ sampleRate: 16000, durationSeconds: 2, seed: 1 }), 16000));
+  fs.writeFileSync(path.join(dir, 'corrupt.wav'), Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt '));
   fs.writeFileSync(path.join(dir, 'long.wav'), encodeWav(synthesizeVoice({ sampleRate: 16000, durationSeconds: 8, vowels: 'aiueoaiueo', seed: 2 }), 16000));
   return dir;
 }
@@ -85,20 +86,29 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await screenshot(vs.page, 'classify');
     }));
 
-  it('Classify Emotion on two files selected in the Explorer puts both in one table, the long one with a timeline', () =>
-    step('classify-many', async () => {
+  it('Classify Emotion from the Explorer context menu classifies the file, the long one with a timeline', () =>
+    step('classify-explorer', async () => {
       const page = vs.page;
-      const row = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-      await row('clip.wav').click();
-      await row('long.wav').click({ modifiers: ['Shift'] });
-      await row('long.wav').click({ button: 'right' });
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'long.wav' }).first();
+      await row.click({ button: 'right' });
+      const item = page.locator('.context-view .action-label', { hasText: 'Classify Emotion' }).first();
+      await item.hover();
+      await page.keyboard.press('Enter');
       await screenshot(page, 'explorer-context-menu');
-      await page.locator('.context-view .action-item', { hasText: 'Classify Emotion' }).first().click();
-      const panel = await panelFrame(page, 'classify');
-      await panel.locator('#root', { hasText: 'long.wav' }).waitFor({ timeout: 60_000 });
-      const text = await panel.locator('#root').innerText();
-      assert.match(text, /clip\.wav/);
-      assert.match(text, /long\.wav/);
+      const text = await panelText(page, 'classify', 'long.wav');
+      assert.match(text, /neutral|calm|happy|sad|angry|fearful|disgust|surprised/);
+      assert.match(text, /over time|timeline/i);
+    }));
+
+  it('a corrupt .wav gets a clear error naming the file, and the extension keeps working', () =>
+    step('corrupt', async () => {
+      await runCommand(vs.page, 'Voice Emotion: Classify Emotion');
+      await chooseFile(vs.page, path.join(workspace, 'corrupt.wav'));
+      const text = await panelText(vs.page, 'classify', 'corrupt.wav');
+      assert.match(text, /truncated|fmt chunk|not a WAV|too short/i);
+      await runCommand(vs.page, 'Voice Emotion: Show Spectrogram');
+      await chooseFile(vs.page, path.join(workspace, 'corrupt.wav'));
+      await notification(vs.page, /corrupt\.wav: .*(truncated|fmt chunk|too short)/i, 60_000);
     }));
 
   it('Show Spectrogram draws the waveform and log-mel, and switches to MFCC', () =>

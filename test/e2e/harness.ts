@@ -173,13 +173,30 @@ export async function chooseFile(page: Page, file: string): Promise<void> {
   await widget.locator('input').press('Enter');
 }
 
-/** Picks the quick-pick item whose label contains `label` (waits for the quick pick to show it). */
+/** Picks the quick-pick item whose text contains `label`: types it as the filter, waits for a match, presses Enter. */
 export async function pick(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   await widget.waitFor({ state: 'visible', timeout: 30_000 });
-  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
+  const input = widget.locator('input');
+  await input.fill(label);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await input.press('Enter');
+}
+
+/** Waits until the panel showing `view` has text matching `pattern` (a reloading panel is looked up again); returns it. */
+export async function panelText(page: Page, view: string, pattern: RegExp | string, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const frame = await panelFrame(page, view, Math.max(1000, deadline - Date.now()));
+      const root = frame.locator('#root', { hasText: pattern });
+      await root.waitFor({ timeout: Math.min(5000, Math.max(1000, deadline - Date.now())) });
+      return await root.innerText();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 /** Answers an input box: replaces its value with `text` and presses Enter. */

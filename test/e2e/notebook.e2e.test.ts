@@ -63,4 +63,36 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
       throw error;
     }
   });
+
+  it('Interrupt stops a running cell (restarting a kernel stuck in synchronous work) and the notebook runs again', async () => {
+    const page = vs.page;
+    const file = path.join(workspace, 'quickstart.emonb');
+    type Saved = { cells: { kind: string; outputs?: { items: { mime: string; data: unknown }[] }[]; executionSummary?: { success?: boolean } }[] };
+    const toolbar = (label: string) => page.locator(`.notebook-toolbar-container .action-item a[aria-label^="${label}"]`).first();
+    try {
+      await toolbar('Restart Notebook Kernel').click();
+      await page.locator('.notifications-toasts', { hasText: /kernel was restarted/ }).first().waitFor({ timeout: 30_000 });
+      await toolbar('Run All').click();
+      // The first cell writes the demo corpus synchronously for several seconds: Interrupt cannot stop it from inside,
+      // so the kernel process is restarted after the grace period.
+      await page.waitForTimeout(2000);
+      await toolbar('Interrupt').click();
+      const deadline = Date.now() + 120_000;
+      let first: Saved['cells'][number] | undefined;
+      for (;;) {
+        await page.waitForTimeout(5000);
+        await runCommand(page, 'File: Save');
+        await page.waitForTimeout(1000);
+        first = (JSON.parse(fs.readFileSync(file, 'utf8')) as Saved).cells.find((c) => c.kind === 'code');
+        if (first?.executionSummary?.success === false) break;
+        assert.ok(Date.now() < deadline, 'the interrupted cell ended within 2 minutes');
+      }
+      const text = JSON.stringify(first?.outputs ?? []);
+      assert.match(text, /Interrupted|kernel was restarted/);
+      await screenshot(page, 'notebook-interrupted');
+    } catch (error) {
+      await screenshot(page, 'failure-notebook-interrupt').catch(() => undefined);
+      throw error;
+    }
+  });
 });
