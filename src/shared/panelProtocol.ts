@@ -1,3 +1,5 @@
+import type { ClassificationMetrics, ClassMetrics } from '../core/metrics';
+import type { EpochRecord } from '../core/train/checkpoint';
 import type { FeatureMatrixJson } from './mime';
 
 /**
@@ -10,40 +12,14 @@ import type { FeatureMatrixJson } from './mime';
 /** Which view a panel shows. */
 export type PanelView = 'dashboard' | 'classify' | 'spectrogram' | 'evaluation' | 'runs';
 
-/** One epoch of a training run (the core's EpochRecord, numbered from 1). */
-export interface EpochView {
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly validationLoss: number;
-  readonly validationAccuracy: number;
-  readonly validationUar: number;
-  readonly learningRate: number;
-  readonly samplesPerSecond: number;
-  readonly seconds: number;
-}
+/** One epoch of a training run: the core's EpochRecord, numbered from 1. */
+export type EpochView = EpochRecord;
 
 /** Per-class precision, recall, F1 and support. */
-export interface ClassMetricsView {
-  readonly label: string;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  readonly support: number;
-}
+export type ClassMetricsView = ClassMetrics;
 
-/** Metrics of a model on a set of files (the core's ClassificationMetrics). */
-export interface MetricsView {
-  readonly n: number;
-  readonly accuracy: number;
-  readonly uar: number;
-  readonly macroF1: number;
-  readonly labels: readonly string[];
-  /** confusion[true][predicted] counts and the same rows normalised to sum 1. */
-  readonly confusion: readonly (readonly number[])[];
-  readonly confusionNormalized: readonly (readonly number[])[];
-  readonly perClass: readonly ClassMetricsView[];
-}
+/** Metrics of a model on a set of files: the plain fields of the core's ClassificationMetrics. */
+export type MetricsView = ClassificationMetrics;
 
 /** A training run as the dashboard shows it, live or finished. */
 export interface DashboardRun {

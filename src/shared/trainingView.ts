@@ -1,6 +1,6 @@
 import type { EpochRecord } from '../core/train/checkpoint';
 import type { ClassificationMetrics } from '../core/metrics';
-import type { TrainEvent } from '../core/train/run';
+import type { TrainEvent, TrainModelResult } from '../core/train/run';
 import type { DashboardRun, EpochView, MetricsView } from './panelProtocol';
 
 /** How training results are shown (dashboard panel, notebook outputs): plain JSON, epochs numbered from 1. */
@@ -47,4 +47,17 @@ export function applyTrainEvent(run: DashboardRun, event: TrainEvent): Dashboard
       };
     }
   }
+}
+
+/** The run after training finished: status done, best epoch (from 1), and the validation and test metrics. */
+export function finishedRun(run: DashboardRun, result: TrainModelResult): DashboardRun {
+  return {
+    ...run,
+    status: 'done',
+    message: `Finished in ${Math.round(result.seconds)} s: best epoch ${result.bestEpoch + 1}`,
+    bestEpoch: result.bestEpoch + 1,
+    test: metricsView(result.test),
+    validation: metricsView(result.validation),
+    seconds: result.seconds,
+  };
 }

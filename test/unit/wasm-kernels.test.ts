@@ -98,6 +98,19 @@ function gridCases(): GradientCase[] {
   return cases;
 }
 
+/**
+ * Shapes for the SIMD filter-gradient kernel (outC % 8 = 0; input channels in fours, then one by one): uneven explicit
+ * padding, unequal strides, ceil rounding, rows longer than one chunk of pixels and many short rows per chunk. The dX
+ * tests use them too.
+ */
+const SIMD_KERNEL_CASES: GradientCase[] = [
+  { batch: 2, height: 13, width: 17, inChannels: 8, outChannels: 16, filter: [3, 5], strides: [2, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
+  { batch: 1, height: 3, width: 301, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [1, 1], pad: 'same' },
+  { batch: 3, height: 40, width: 5, inChannels: 12, outChannels: 24, filter: [2, 2], strides: [1, 1], pad: 'valid' },
+  { batch: 2, height: 13, width: 17, inChannels: 7, outChannels: 16, filter: [3, 3], strides: [2, 2], pad: 'same' },
+];
+
 const EXTRA_CASES: GradientCase[] = [
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [1, 1], pad: 'same' },
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same' },
@@ -109,13 +122,7 @@ const EXTRA_CASES: GradientCase[] = [
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 5], strides: [2, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
-  // The SIMD kernel (outC % 8 = 0; input channels in fours, then one by one): uneven explicit padding, unequal strides, ceil rounding, rows longer
-  // than one chunk of pixels and many short rows per chunk.
-  { batch: 2, height: 13, width: 17, inChannels: 8, outChannels: 16, filter: [3, 5], strides: [2, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
-  { batch: 1, height: 3, width: 301, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [1, 1], pad: 'same' },
-  { batch: 3, height: 40, width: 5, inChannels: 12, outChannels: 24, filter: [2, 2], strides: [1, 1], pad: 'valid' },
-  { batch: 2, height: 13, width: 17, inChannels: 7, outChannels: 16, filter: [3, 3], strides: [2, 2], pad: 'same' },
+  ...SIMD_KERNEL_CASES,
 ];
 
 /** The tiny CNN's parameters: conv 3×3 1→8, conv 3×3 stride 2 8→16, dense 16→4. */
@@ -323,13 +330,7 @@ const INPUT_EXTRA_CASES: GradientCase[] = [
   { batch: 2, height: 13, width: 17, inChannels: 5, outChannels: 6, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
   { batch: 2, height: 9, width: 11, inChannels: 1, outChannels: 4, filter: [1, 1], strides: [3, 3], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
   { batch: 4, height: 13, width: 17, inChannels: 16, outChannels: 32, filter: [3, 3], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
-  // The SIMD kernel (outC % 8 = 0; input channels in fours, then one by one): uneven explicit padding, unequal strides, ceil rounding, rows longer
-  // than one chunk of pixels and many short rows per chunk.
-  { batch: 2, height: 13, width: 17, inChannels: 8, outChannels: 16, filter: [3, 5], strides: [2, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { batch: 2, height: 13, width: 17, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
-  { batch: 1, height: 3, width: 301, inChannels: 4, outChannels: 8, filter: [3, 3], strides: [1, 1], pad: 'same' },
-  { batch: 3, height: 40, width: 5, inChannels: 12, outChannels: 24, filter: [2, 2], strides: [1, 1], pad: 'valid' },
-  { batch: 2, height: 13, width: 17, inChannels: 7, outChannels: 16, filter: [3, 3], strides: [2, 2], pad: 'same' },
+  ...SIMD_KERNEL_CASES,
 ];
 
 /** d(Σ maxPool(x)·weights)/dx on the current backend (weights make every window's dy distinct). */

@@ -6,7 +6,7 @@ import type { Architecture } from '../../core/train/config';
 import { COMMANDS } from '../../shared/commands';
 import type { DashboardRun } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { applyTrainEvent, metricsView } from '../../shared/trainingView';
+import { applyTrainEvent, finishedRun } from '../../shared/trainingView';
 import { pickDataset } from '../pickers';
 import { augmentedKey } from './dataset';
 import { modelsFolder, readSettings, trainingDefaults } from '../settings';
@@ -101,15 +101,7 @@ export async function trainModelCommand(lab: Lab): Promise<void> {
           },
         },
       );
-      run = {
-        ...run,
-        status: 'done',
-        message: `Finished in ${Math.round(trained.seconds)} s: best epoch ${trained.bestEpoch + 1}`,
-        bestEpoch: trained.bestEpoch + 1,
-        test: metricsView(trained.test),
-        validation: metricsView(trained.validation),
-        seconds: trained.seconds,
-      };
+      run = finishedRun(run, trained);
       lab.dashboard.update(run);
       return trained;
     } catch (error) {

@@ -4,7 +4,7 @@ import type { TrainConfig } from '../../core/train/config';
 import type { TrainModelResult } from '../../core/train/run';
 import { MIME } from '../../shared/mime';
 import type { DashboardRun } from '../../shared/panelProtocol';
-import { applyTrainEvent, metricsView } from '../../shared/trainingView';
+import { applyTrainEvent, finishedRun } from '../../shared/trainingView';
 import type { CellEvent } from '../../shared/workerProtocol';
 import { displayable, richItems, type Displayable } from './display';
 
@@ -85,13 +85,7 @@ export async function trainWithProgress(
       },
     });
     run = {
-      ...run,
-      status: 'done',
-      message: `Finished in ${Math.round(result.seconds)} s: best epoch ${result.bestEpoch + 1}`,
-      bestEpoch: result.bestEpoch + 1,
-      test: metricsView(result.test),
-      validation: metricsView(result.validation),
-      seconds: result.seconds,
+      ...finishedRun(run, result),
       epoch: undefined,
       batch: undefined,
       etaSeconds: undefined,
