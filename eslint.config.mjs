@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.test-output/**', 'test/e2e/artifacts/**', '*.vsix'] },
+  { ignores: ['dist/**', 'node_modules/**', '.test-output/**', 'out-test/**', '.vscode-test/**', 'test/e2e/artifacts/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

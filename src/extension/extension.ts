@@ -4,8 +4,8 @@ import { AudioInfoCommand } from './audioInfo';
 import { augmentCommand, generateDemoCorpusCommand, preprocessCommand } from './commands/dataset';
 import { classifyCommand, compareRunsCommand, evaluateCommand, selectModelCommand, showSpectrogramCommand } from './commands/inspect';
 import { installNativeBackendCommand } from './commands/nativeBackend';
-import { trainModelCommand } from './commands/train';
-import { JobRunner } from './jobs';
+import { trainModelCommand, type TrainArguments } from './commands/train';
+import { JobRunner, refuseUntrusted } from './jobs';
 import { newNotebookCommand, restartKernelCommand } from './notebook/commands';
 import { EmotionNotebookController } from './notebook/controller';
 import { EmotionNotebookSerializer } from './notebook/serializer';
@@ -25,6 +25,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const lab: Lab = { context, state: context.workspaceState, log, worker, jobs, models, dashboard };
   const notebooks = new EmotionNotebookController(context, log);
   const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown);
+  // Commands that run work from the workspace are hidden in Restricted Mode; run anyway (a walkthrough button, a
+  // keybinding), they refuse before asking anything.
+  const trusted = (id: string, title: string, run: (...args: never[]) => unknown) =>
+    command(id, (...args: never[]) => (refuseUntrusted(title) ? undefined : run(...args)));
   context.subscriptions.push(
     log,
     worker,
@@ -32,10 +36,10 @@ export function activate(context: vscode.ExtensionContext): void {
     dashboard,
     new LabStatusBar(jobs, worker),
     AudioInfoCommand.register(),
-    command(COMMANDS.train, () => trainModelCommand(lab)),
-    command(COMMANDS.preprocess, () => preprocessCommand(lab)),
-    command(COMMANDS.augment, () => augmentCommand(lab)),
-    command(COMMANDS.evaluate, () => evaluateCommand(lab)),
+    trusted(COMMANDS.train, 'Train Model', (args?: TrainArguments) => trainModelCommand(lab, args)),
+    trusted(COMMANDS.preprocess, 'Preprocess Dataset', () => preprocessCommand(lab)),
+    trusted(COMMANDS.augment, 'Augment Dataset', () => augmentCommand(lab)),
+    trusted(COMMANDS.evaluate, 'Evaluate Model', () => evaluateCommand(lab)),
     command(COMMANDS.classify, (uri?: vscode.Uri, uris?: vscode.Uri[]) => classifyCommand(lab, uri, uris)),
     command(COMMANDS.showSpectrogram, (uri?: vscode.Uri) => showSpectrogramCommand(lab, uri)),
     command(COMMANDS.selectModel, () => selectModelCommand(lab)),
@@ -44,8 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command(COMMANDS.cancelJob, () => {
       if (!jobs.cancel()) void vscode.window.showInformationMessage('Voice Emotion: no job is running.');
     }),
-    command(COMMANDS.installNativeBackend, () => installNativeBackendCommand(lab)),
-    command(COMMANDS.generateDemoCorpus, () => generateDemoCorpusCommand(lab)),
+    trusted(COMMANDS.installNativeBackend, 'Install Native TensorFlow Backend', () => installNativeBackendCommand(lab)),
+    trusted(COMMANDS.generateDemoCorpus, 'Generate Demo Corpus', () => generateDemoCorpusCommand(lab)),
     EmotionNotebookSerializer.register(),
     notebooks,
     command(COMMANDS.newNotebook, () => newNotebookCommand(context)),

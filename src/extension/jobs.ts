@@ -27,6 +27,19 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * In Restricted Mode, says that `what` needs a trusted workspace (with a button to manage trust) and returns true; in a
+ * trusted workspace returns false. Training, preprocessing, evaluation and classification run code and read settings
+ * and models that come from the workspace, so they never run untrusted.
+ */
+export function refuseUntrusted(what: string): boolean {
+  if (vscode.workspace.isTrusted) return false;
+  void vscode.window.showWarningMessage(`Voice Emotion: ${what} needs a trusted workspace. Trust this folder to train, preprocess, evaluate or classify.`, 'Manage Workspace Trust').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return true;
+}
+
+/**
  * Runs the extension's long jobs (training, preprocessing, evaluation) one at a time, each in a cancellable progress
  * notification; refuses them in untrusted workspaces.
  */
@@ -53,12 +66,7 @@ export class JobRunner extends Disposable {
    * when it was cancelled, refused (another job runs, untrusted workspace) or failed (the error is shown to the user).
    */
   async run<T>(title: string, work: (job: JobContext) => Promise<T>): Promise<T | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(`Voice Emotion: ${title} needs a trusted workspace. Trust this folder to train, preprocess or evaluate.`, 'Manage Workspace Trust').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return undefined;
-    }
+    if (refuseUntrusted(title)) return undefined;
     if (this.current) {
       const choice = await vscode.window.showWarningMessage(`Voice Emotion: "${this.current.title}" is still running.`, 'Cancel Running Job');
       if (choice) void vscode.commands.executeCommand(COMMANDS.cancelJob);

@@ -29,9 +29,12 @@ export interface LabSettings {
   readonly workerMemoryMB: number;
 }
 
-/** Reads the current settings (workspace values win over user values, as VS Code resolves them). */
+/**
+ * Reads the current settings (workspace values win over user values, as VS Code resolves them). The folder-scoped ones
+ * (dataset path, models folder) are read for the first workspace folder, which their relative paths resolve against.
+ */
 export function readSettings(): LabSettings {
-  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri ?? null);
   const get = <T>(key: string, fallback: T): T => config.get<T>(key) ?? fallback;
   return {
     datasetPath: get('datasetPath', ''),

