@@ -51,9 +51,9 @@ async function main(): Promise<number> {
     console.error('test:electron: the suite wrote no results (VS Code did not start, or the extension host crashed).');
     return 1;
   }
-  for (const name of results.passed) console.log(`✔ ${name}`);
-  for (const failure of results.failed) console.log(`✖ ${failure.name}\n${failure.error}`);
-  console.log(`${results.passed.length} passed, ${results.failed.length} failed`);
+  for (const name of results.passed) process.stdout.write(`✔ ${name}\n`);
+  for (const failure of results.failed) process.stdout.write(`✖ ${failure.name}\n${failure.error}\n`);
+  process.stdout.write(`${results.passed.length} passed, ${results.failed.length} failed\n`);
   return results.failed.length ? 1 : 0;
 }
 

@@ -145,14 +145,14 @@ export async function run(): Promise<void> {
     try {
       await body();
       results.passed.push(name);
-      console.log(`✔ ${name} (${Date.now() - started} ms)`);
+      process.stdout.write(`✔ ${name} (${Date.now() - started} ms)\n`);
     } catch (error) {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
       results.failed.push({ name, error: text });
       console.error(`✖ ${name}\n${text}`);
     }
   }
-  console.log(`${results.passed.length} passed, ${results.failed.length} failed`);
+  process.stdout.write(`${results.passed.length} passed, ${results.failed.length} failed\n`);
   const out = process.env.VOICE_EMOTION_API_RESULTS;
   if (out) fs.writeFileSync(out, JSON.stringify(results, null, 1));
   if (results.failed.length) throw new Error(`${results.failed.length} of ${scenarios.length} scenarios failed: ${results.failed.map((f) => f.name).join('; ')}`);
