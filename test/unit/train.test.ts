@@ -57,9 +57,16 @@ describe('training on the wasm backend', () => {
     bundle.model.dispose();
   });
 
+  /** Each epoch's training loss and validation UAR, as the bundle records them. */
+  const history = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'emotion.json'), 'utf8')).history.map((r: { trainLoss: number; validationUar: number }) => [r.trainLoss, r.validationUar]);
+  /** The bundle's weights, byte for byte. */
+  const weights = (dir: string) => fs.readFileSync(path.join(dir, 'weights.bin'));
+  /** The uninterrupted 3-epoch run the resumed ones must equal (made by the reproducibility test). */
+  let full = '';
+
   it('is reproducible, does not leak tensors across epochs, and resumes to exactly the uninterrupted result', async () => {
     const tensors: number[] = [];
-    const full = path.join(tempDir(), 'full');
+    full = path.join(tempDir(), 'full');
     const fullResult = await trainModel({
       dataDir: corpus,
       out: full,
@@ -72,8 +79,8 @@ describe('training on the wasm backend', () => {
 
     const again = path.join(tempDir(), 'again');
     await trainModel({ dataDir: corpus, out: again, cacheDir, config: { ...FAST, epochs: 3, earlyStopping: 0 } });
-    const history = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'emotion.json'), 'utf8')).history.map((r: { trainLoss: number; validationUar: number }) => [r.trainLoss, r.validationUar]);
     assert.deepEqual(history(again), history(full));
+    assert.ok(weights(again).equals(weights(full)));
 
     const interrupted = path.join(tempDir(), 'interrupted');
     const controller = new AbortController();
@@ -88,6 +95,7 @@ describe('training on the wasm backend', () => {
     const resumed = await trainModel({ dataDir: corpus, out: interrupted, cacheDir, resume: true, config: { ...FAST, epochs: 3, earlyStopping: 0 } });
     assert.equal(resumed.epochs, 3);
     assert.deepEqual(history(interrupted), history(full));
+    assert.ok(weights(interrupted).equals(weights(full)));
     await assert.rejects(trainModel({ dataDir: corpus, out: interrupted, cacheDir, resume: true, config: { ...FAST, epochs: 3, seed: 6 } }), /belongs to a different run/);
   });
 
@@ -159,11 +167,13 @@ describe('training on the wasm backend', () => {
     bundle.model.dispose();
   });
 
-  it('a worker killed mid-epoch reports an error to the caller and leaves the last checkpoint intact', async () => {
+  it('a worker killed mid-epoch reports an error, leaves the last checkpoint intact, and --resume reaches the uninterrupted result', async () => {
+    assert.ok(full, 'the uninterrupted reference run exists');
     const out = path.join(tempDir(), 'killed');
     const client = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 0 });
     let killed = false;
-    const job = client.request('train', { dataDir: corpus, out, cacheDir, config: { ...FAST, epochs: 4, earlyStopping: 0 } }, {
+    const config = { ...FAST, epochs: 3, earlyStopping: 0 };
+    const job = client.request('train', { dataDir: corpus, out, cacheDir, config }, {
       onEvent: (e) => {
         if (!killed && e.type === 'batch' && e.epoch === 1 && e.batch === 3) {
           killed = true;
@@ -178,8 +188,11 @@ describe('training on the wasm backend', () => {
     checkpoint.optimizerWeights.forEach((w) => w.tensor.dispose());
     const bundle = await loadBundle(out);
     bundle.model.dispose();
-    const resumed = await client.request('train', { dataDir: corpus, out, cacheDir, resume: true, config: { ...FAST, epochs: 4, earlyStopping: 0 } });
-    assert.equal(resumed.epochs, 4);
+    // A fresh worker (the same backend and seed) continues from the checkpoint to the run that was never killed.
+    const resumed = await client.request('train', { dataDir: corpus, out, cacheDir, resume: true, config });
+    assert.equal(resumed.epochs, 3);
+    assert.deepEqual(history(out), history(full));
+    assert.ok(weights(out).equals(weights(full)), 'the resumed bundle has the uninterrupted weights');
     client.dispose();
   });
 });
