@@ -15,7 +15,8 @@ export interface WorkerMethods {
   /** Liveness and identity of the worker. */
   ping: {
     params: Record<string, never>;
-    result: { pid: number; node: string; rssBytes: number };
+    /** `tensors`: TensorFlow.js tensors alive, once TensorFlow.js has loaded. */
+    result: { pid: number; node: string; rssBytes: number; tensors?: number };
   };
   /** Features of one WAV file (see core `fileFeatures`). */
   features: {

@@ -22,6 +22,13 @@ export async function ensureBackend(choice: BackendChoice = 'auto'): Promise<Bac
   return report;
 }
 
+/** Tensors alive in TensorFlow.js (models included), or undefined before TensorFlow.js has been loaded. */
+export async function liveTensors(): Promise<number | undefined> {
+  if (!backend) return undefined;
+  const tf = await import('@tensorflow/tfjs');
+  return tf.memory().numTensors;
+}
+
 /** A model folder's bundle, loaded once and again when its emotion.json changes. */
 export async function bundleFor(dir: string): Promise<ModelBundle> {
   let mtimeMs = 0;

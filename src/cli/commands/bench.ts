@@ -18,7 +18,7 @@ import type { CliIo } from '../io';
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
-  only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify', 'extension'], description: 'run one group of measurements' },
+  only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify', 'extension', 'cancel'], description: 'run one group of measurements' },
   backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu)' },
   actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
@@ -68,6 +68,71 @@ async function benchPreprocess(dir: string, actors: number, measurements: Measur
   const files = index.items.length;
   measurements.push({ name: `preprocess: ${files} files at 48 kHz, cold cache, ${cold.threads} threads`, value: cold.seconds, unit: 's' });
   measurements.push({ name: `preprocess: ${files} files, warm cache`, value: warm.seconds, unit: 's' });
+}
+
+/**
+ * How long Cancel takes to stop a job in the worker process, as the extension uses it: from the abort to the rejected
+ * request, for preprocessing (a cold cache), training (mid-epoch) and a notebook cell running emo.train.
+ */
+async function benchCancel(dir: string, measurements: Measurement[]): Promise<void> {
+  const { WorkerClient } = await import('../../worker/client');
+  const corpus = path.join(dir, 'cancel-corpus');
+  generateDemoCorpus(corpus, { actors: 4, seed: 2 });
+  const client = new WorkerClient({ script: path.join(__dirname, 'worker.js'), timeoutMs: 0 });
+  /**
+   * Starts `start`, aborts once `ready` says so from its events, and returns the seconds from the abort until the
+   * worker answers a ping: the request itself rejects at once on this side, so what is timed is the worker finishing
+   * the step it was in (a batch, a file) and noticing the abort before it starts another.
+   */
+  const latency = async <E>(start: (signal: AbortSignal, onEvent: (event: E) => void) => Promise<unknown>, ready: (event: E) => boolean): Promise<number> => {
+    const controller = new AbortController();
+    let stopped: Promise<number> | undefined;
+    const job = start(controller.signal, (event) => {
+      if (!stopped && ready(event)) {
+        const abortedAt = process.hrtime.bigint();
+        controller.abort();
+        stopped = client.request('ping', {}).then(() => Number(process.hrtime.bigint() - abortedAt) / 1e9);
+      }
+    });
+    await job.then(
+      () => {
+        throw new Error('the job finished before it could be cancelled');
+      },
+      (error: unknown) => {
+        if (!stopped) throw error;
+      },
+    );
+    return stopped!;
+  };
+  try {
+    const preprocess = await latency<{ done: number }>(
+      (signal, onEvent) => client.request('preprocess', { dataDir: corpus, cacheDir: path.join(dir, 'cancel-cache-1') }, { signal, onEvent }),
+      (event) => event.done >= 20,
+    );
+    measurements.push({ name: 'cancel: preprocessing (cold cache), abort → worker free', value: preprocess, unit: 's' });
+    const config = { arch: 'cnn-bn' as const, epochs: 5, features: { clipSeconds: 1.5 } };
+    const train = await latency<{ type: string; batch?: number }>(
+      (signal, onEvent) => client.request('train', { dataDir: corpus, out: path.join(dir, 'cancel-model'), cacheDir: path.join(dir, 'cancel-cache-2'), config }, { signal, onEvent }),
+      (event) => event.type === 'batch' && (event.batch ?? 0) >= 2,
+    );
+    measurements.push({ name: 'cancel: training cnn-bn mid-epoch, abort → worker free', value: train, unit: 's' });
+    const code = `await emo.train({ data: ${JSON.stringify(corpus)}, out: ${JSON.stringify(path.join(dir, 'cancel-notebook-model'))}, arch: 'cnn-bn', epochs: 5 });`;
+    const cell = await latency<{ type: string; mime?: string }>(
+      (signal, onEvent) =>
+        client.request('notebookExecute', { code, language: 'typescript', cellLabel: 'cell 1', cwd: dir }, { signal, onEvent }).then((result) => {
+          if (!result.success) throw new Error(result.error?.message ?? 'the cell failed');
+          return result;
+        }),
+      // The live training chart's second update comes once batches run.
+      (() => {
+        let updates = 0;
+        return (event: { type: string }) => event.type === 'update' && ++updates >= 2;
+      })(),
+    );
+    measurements.push({ name: 'cancel: notebook cell in emo.train, interrupt → worker free', value: cell, unit: 's' });
+  } finally {
+    client.dispose();
+  }
 }
 
 /** Training throughput (forward + backward + Adam update) of each architecture on 128×128 inputs, batch 32. */
@@ -342,6 +407,7 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
     if (!only || only === 'extension') await benchExtension(repeat, measurements);
     if (!only || only === 'preprocess') await benchPreprocess(dir, actors, measurements);
     if (!only || only === 'classify') await benchClassify(dir, measurements);
+    if (!only || only === 'cancel') await benchCancel(dir, measurements);
     if (!only || only === 'train') {
       const backends = ((options.backends as string | undefined) ?? 'wasm').split(',').map((b) => b.trim()) as BackendName[];
       for (const b of backends) if (!BACKEND_CHOICES.includes(b) || (b as string) === 'auto') throw new UsageError(`unknown backend "${b}" in --backends`);
