@@ -11,11 +11,11 @@ import type { Handlers } from '../shared/rpc';
 import type { WorkerMethods } from '../shared/workerProtocol';
 import { clipViews, spectrogramView } from './notebook/clips';
 import { notebookKernel } from './notebook/kernel';
-import { bundleFor, ensureBackend, forgetBundle } from './runtime';
+import { bundleFor, ensureBackend, forgetBundle, liveTensors } from './runtime';
 
 /** The worker's method implementations. */
 export const workerHandlers: Handlers<WorkerMethods> = {
-  ping: () => ({ pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss }),
+  ping: async () => ({ pid: process.pid, node: process.version, rssBytes: process.memoryUsage().rss, tensors: await liveTensors() }),
 
   backend: ({ choice }) => ensureBackend(choice),
 
@@ -66,15 +66,20 @@ export const workerHandlers: Handlers<WorkerMethods> = {
   classify: async ({ modelDir, files, backend: choice }, { signal }) => {
     const report = await ensureBackend(choice);
     const bundle = await bundleFor(modelDir);
-    return files.map((file) => {
+    const results: WorkerMethods['classify']['result'] = [];
+    for (const file of files) {
+      // Yield between files: a cancel, and other requests, get through during a long batch.
+      await new Promise((resolve) => setImmediate(resolve));
       if (signal.aborted) throw new CancelledError();
       try {
-        return { ...classifyFile(bundle, file), backend: report.name };
+        results.push({ ...classifyFile(bundle, file), backend: report.name });
       } catch (error) {
-        if (error instanceof FileError) return { file, error: error.problem };
-        throw error;
+        // Any failure stays with its file, as one line: the rest of the batch is still classified.
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        results.push({ file, error: error instanceof FileError ? error.problem : `could not be classified (${message || 'unknown error'})` });
       }
-    });
+    }
+    return results;
   },
 
   notebookExecute: (params, { signal, emit }) => {

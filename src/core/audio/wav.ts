@@ -52,6 +52,11 @@ export interface ReadWavOptions {
 /** Lowest and highest sample rates accepted, in Hz. */
 export const MIN_SAMPLE_RATE = 1000;
 export const MAX_SAMPLE_RATE = 768000;
+/**
+ * Largest float sample magnitude accepted (2^31, the scale of 32-bit integers, 187 dB over full scale). Float files
+ * scaled like integers still read; larger values are corruption, and would overflow the float32 spectra.
+ */
+export const MAX_FLOAT_SAMPLE = 2 ** 31;
 
 const READ_BLOCK_BYTES = 1 << 20;
 const EXTENSIBLE_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
@@ -122,9 +127,32 @@ function fourCC(bytes: Uint8Array, offset: number): string {
   return String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
 }
 
+/** A four-character code for a message: printable ASCII as is, other bytes as \xNN. */
+function printableFourCC(bytes: Uint8Array, offset: number): string {
+  let text = '';
+  for (const byte of bytes.subarray(offset, offset + 4)) {
+    text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return text;
+}
+
+/** An MPEG audio frame header: 11 sync bits, then no reserved version, layer, bit-rate or sample-rate value. */
+function isMpegFrame(head: Uint8Array): boolean {
+  if (head.length < 3 || head[0] !== 0xff || (head[1] & 0xe0) !== 0xe0) return false;
+  const version = (head[1] >> 3) & 3;
+  const layer = (head[1] >> 1) & 3;
+  const bitRate = head[2] >> 4;
+  const sampleRate = (head[2] >> 2) & 3;
+  return version !== 1 && layer !== 0 && bitRate !== 15 && sampleRate !== 3;
+}
+
 function describeForeignFile(head: Uint8Array): string | undefined {
   const text = fourCC(head, 0);
-  if (text.startsWith('ID3') || (head[0] === 0xff && (head[1] & 0xe0) === 0xe0)) return 'is an MP3 file, not a WAV file';
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe && head[3] === 0) || (head[0] === 0xfe && head[1] === 0xff && head[2] === 0);
+  if (utf16 || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)) {
+    return 'is a text file (it starts with a Unicode byte-order mark), not a WAV file';
+  }
+  if (text.startsWith('ID3') || isMpegFrame(head)) return 'is an MP3 file, not a WAV file';
   if (text === 'fLaC') return 'is a FLAC file, not a WAV file';
   if (text === 'OggS') return 'is an Ogg file, not a WAV file';
   if (text === 'RIFX') return 'is a big-endian WAV (RIFX), which is not supported';
@@ -191,7 +219,7 @@ function scanHeader(source: ByteSource): WavInfo {
   if (head.length < 12) throw new FileError(name, `file is too short to be a WAV file (${source.size} bytes)`);
   const riff = fourCC(head, 0);
   if (riff !== 'RIFF' && riff !== 'RF64') throw new FileError(name, 'not a WAV file (no RIFF header)');
-  if (fourCC(head, 8) !== 'WAVE') throw new FileError(name, `RIFF file of type "${fourCC(head, 8)}", not WAVE`);
+  if (fourCC(head, 8) !== 'WAVE') throw new FileError(name, `RIFF file of type "${printableFourCC(head, 8)}", not WAVE`);
 
   let format: ParsedFormat | undefined;
   let dataOffset = -1;
@@ -218,7 +246,9 @@ function scanHeader(source: ByteSource): WavInfo {
       dataBytes = size;
       if (format) break;
     } else if (id === 'fmt ') {
-      if (declared > available) throw new FileError(name, 'fmt chunk is cut off: the file is truncated');
+      if (declared > available) {
+        throw new FileError(name, `fmt chunk declares ${declared} bytes but only ${available} remain: the file is truncated`);
+      }
       format = parseFormatChunk(name, source.read(bodyStart, declared));
       if (dataOffset >= 0) break;
     } else if (id === 'ds64' && riff === 'RF64') {
@@ -262,13 +292,23 @@ export function readWavInfo(source: string | Uint8Array, name?: string): WavInfo
   }
 }
 
-/** Decodes interleaved frames into mono samples (mean over channels); returns the count of non-finite samples seen. */
-function decodeToMono(bytes: Uint8Array, info: WavInfo, frames: number, out: Float32Array): number {
+/** "1 sample", "2 samples". */
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Float samples the decoder replaced by 0: NaN or Infinity, and finite values beyond ±{@link MAX_FLOAT_SAMPLE}. */
+interface BadSamples {
+  nonFinite: number;
+  outOfRange: number;
+}
+
+/** Decodes interleaved frames into mono samples (mean over channels), counting unusable float samples in `bad`. */
+function decodeToMono(bytes: Uint8Array, info: WavInfo, frames: number, out: Float32Array, bad: BadSamples): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { channels, bitsPerSample, encoding } = info;
   const bytesPerSample = bitsPerSample / 8;
   const scale = 1 / channels;
-  let nonFinite = 0;
   let offset = 0;
   for (let f = 0; f < frames; f++) {
     let sum = 0;
@@ -276,8 +316,9 @@ function decodeToMono(bytes: Uint8Array, info: WavInfo, frames: number, out: Flo
       let value: number;
       if (encoding === 'float') {
         value = bitsPerSample === 32 ? view.getFloat32(offset, true) : view.getFloat64(offset, true);
-        if (!Number.isFinite(value)) {
-          nonFinite++;
+        if (!(Math.abs(value) <= MAX_FLOAT_SAMPLE)) {
+          if (Number.isFinite(value)) bad.outOfRange++;
+          else bad.nonFinite++;
           value = 0;
         }
       } else if (bitsPerSample === 16) {
@@ -295,7 +336,6 @@ function decodeToMono(bytes: Uint8Array, info: WavInfo, frames: number, out: Flo
     }
     out[f] = channels === 1 ? sum : sum * scale;
   }
-  return nonFinite;
 }
 
 /**
@@ -322,13 +362,13 @@ export function readWav(source: string | Uint8Array, options: ReadWavOptions = {
     const block = new Float32Array(Math.min(framesPerBlock, wanted));
     const rawBlock = new Uint8Array(block.length * info.blockAlign);
     let written = 0;
-    let nonFinite = 0;
+    const bad: BadSamples = { nonFinite: 0, outOfRange: 0 };
     for (let done = 0; done < wanted; ) {
       const count = Math.min(framesPerBlock, wanted - done);
       const position = info.dataOffset + (startFrame + done) * info.blockAlign;
       const raw = bytes.read(position, count * info.blockAlign, rawBlock);
       if (raw.length < count * info.blockAlign) throw new FileError(bytes.name, 'file ended while reading samples');
-      nonFinite += decodeToMono(raw, info, count, block);
+      decodeToMono(raw, info, count, block, bad);
       const chunk = block.subarray(0, count);
       if (resampler) written += resampler.process(chunk, samples, written);
       else {
@@ -337,8 +377,11 @@ export function readWav(source: string | Uint8Array, options: ReadWavOptions = {
       }
       done += count;
     }
-    if (nonFinite > 0) {
-      throw new FileError(bytes.name, `contains ${nonFinite} non-finite samples (NaN or Infinity)`);
+    if (bad.nonFinite > 0) {
+      throw new FileError(bytes.name, `contains ${countOf(bad.nonFinite, 'non-finite sample')} (NaN or Infinity)`);
+    }
+    if (bad.outOfRange > 0) {
+      throw new FileError(bytes.name, `contains ${countOf(bad.outOfRange, 'float sample')} beyond ±2^31, far outside the audio range ±1: the file is corrupt`);
     }
     if (resampler) written += resampler.flush(samples, written);
     return { samples: written === samples.length ? samples : samples.subarray(0, written), sampleRate: targetRate, info };

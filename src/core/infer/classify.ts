@@ -73,10 +73,11 @@ export function classifyFile(bundle: ModelBundle, file: string): Classification 
     for (const v of part) sum += v * v;
     return sum / Math.max(1, part.length);
   });
-  const loudest = Math.max(...energies);
+  const loudest = energies.reduce((max, energy) => Math.max(max, energy), 0);
   const timeline: TimelineSegment[] = [];
   const k = labels.length;
   const overall = new Float64Array(k);
+  const everyWindow = new Float64Array(k);
   let voicedCount = 0;
   // Batches of 16 windows keep memory flat for hour-long files.
   for (let first = 0; first < starts.length; first += 16) {
@@ -90,9 +91,12 @@ export function classifyFile(bundle: ModelBundle, file: string): Classification 
         voicedCount++;
         for (let c = 0; c < k; c++) overall[c] += p[c];
       }
+      for (let c = 0; c < k; c++) everyWindow[c] += p[c];
       timeline.push({ start: start / config.sampleRate, end: Math.min(audio.samples.length, start + window) / config.sampleRate, label: labels[argmax(p)], probabilities: toRecord(labels, p), voiced });
     });
   }
-  for (let c = 0; c < k; c++) overall[c] /= Math.max(1, voicedCount);
+  // A file silent throughout has no voiced window: its result averages every window instead.
+  if (voicedCount === 0) overall.set(everyWindow);
+  for (let c = 0; c < k; c++) overall[c] /= voicedCount || starts.length;
   return { file, label: labels[argmax(overall)], probabilities: toRecord(labels, overall), durationSeconds, timeline };
 }
