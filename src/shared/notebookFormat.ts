@@ -52,6 +52,12 @@
  * their timing) survive a load and save: the model keeps them under {@link UNKNOWN_FIELDS_KEY} in the notebook,
  * cell or output metadata. JSON.parse puts keys that look like array indices ("0", "12") first in an object, so
  * unknown keys of that form come back before the other unknown keys of their object.
+ *
+ * Limits, so that every notebook that loads can be saved again unchanged: a file must be UTF-8; each free-form value
+ * (metadata, output data, an unknown field) nests at most {@link MAX_NESTING} levels of objects and arrays and holds
+ * no number beyond the range of a double (JSON would write it as `null`). Size is not limited: a file loads when its
+ * text fits in one JavaScript string (about 512 MB in Node.js); a larger one is refused with a clear error. When two
+ * members of an object have the same key, the last one counts, as in JSON.parse.
  */
 
 /** The notebook type id of package.json's `notebooks` contribution. */
@@ -65,6 +71,19 @@ export const NOTEBOOK_VERSION = 1;
 
 /** The metadata key under which the model keeps the fields of the file that this version does not know. */
 export const UNKNOWN_FIELDS_KEY = 'voiceEmotion.unknown';
+
+/**
+ * How many levels of objects and arrays one free-form value of a file (metadata, output data, an unknown field) may
+ * nest; `{}` is one level. Writing a file recurses once per level, and without a bound a file nested a few thousand
+ * levels deep would load but overflow the stack when saved. No real metadata or output comes near 64 levels.
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * The deepest nesting of a whole file that the JSON error locator follows: {@link MAX_NESTING} plus the file's own
+ * levels above an output item's data (file, cells, cell, outputs, output, items, item). Any deeper file is refused.
+ */
+const MAX_FILE_NESTING = MAX_NESTING + 7;
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -159,15 +178,33 @@ function hasOwn(target: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(target, key);
 }
 
-/** The members of `object` whose keys are not in `known`, or undefined when there are none. */
-function unknownFields(object: JsonObject, known: readonly string[]): JsonObject | undefined {
-  let extra: JsonObject | undefined;
-  for (const key of Object.keys(object)) {
-    if (known.includes(key)) continue;
-    extra ??= {};
-    setOwn(extra, key, object[key]);
+/**
+ * Why a free-form value cannot be kept as it is — nested deeper than {@link MAX_NESTING}, or holding a number JSON
+ * cannot write — or undefined when it can. Walks the value without recursion, so any depth is safe to check. Turns
+ * each -0 inside the value into 0, in place, as JSON.stringify writes it, so that a load, save and load agree.
+ */
+function valueProblem(value: JsonValue): string | undefined {
+  const tooLarge = (element: JsonValue) => typeof element === 'number' && !Number.isFinite(element);
+  if (tooLarge(value)) return 'holds a number too large to store (beyond ±1.8e308)';
+  if (typeof value !== 'object' || value === null) return undefined;
+  const pending: [JsonValue[] | JsonObject, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [container, depth] = pending.pop()!;
+    if (depth > MAX_NESTING) return `is nested more than ${MAX_NESTING} levels deep (a notebook keeps at most ${MAX_NESTING} levels of objects and arrays)`;
+    const keys = Array.isArray(container) ? container.keys() : Object.keys(container);
+    for (const key of keys) {
+      const element = (container as Record<string | number, JsonValue>)[key];
+      if (tooLarge(element)) return 'holds a number too large to store (beyond ±1.8e308)';
+      if (typeof element === 'object' && element !== null) pending.push([element, depth + 1]);
+      else if (Object.is(element, -0)) (container as Record<string | number, JsonValue>)[key] = 0;
+    }
   }
-  return extra;
+  return undefined;
+}
+
+/** `value` with -0 written as 0, as JSON.stringify writes it. */
+function withoutNegativeZero<T>(value: T): T {
+  return (Object.is(value, -0) ? 0 : value) as T;
 }
 
 /** `value` as JSON (what JSON.stringify keeps of it), or undefined when it has no JSON form. */
@@ -182,7 +219,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value}, a number too large to store`;
+  const text = JSON.stringify(typeof value === 'string' ? value.slice(0, MAX_FOUND_LENGTH) : value);
   return text.length > MAX_FOUND_LENGTH ? `${text.slice(0, MAX_FOUND_LENGTH - 1)}…` : text;
 }
 
@@ -210,21 +248,31 @@ export function mimeStorage(mime: string): 'json' | 'text' | 'binary' {
   return 'binary';
 }
 
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** A character outside the base64 alphabet (tested on the text before its padding). */
+const NOT_BASE64 = /[^A-Za-z0-9+/]/;
 const BASE64_CHUNK = 0x8000;
 
 /** Standard base64 (with padding) of `bytes`. */
 export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += BASE64_CHUNK) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + BASE64_CHUNK));
-  }
-  return btoa(binary);
+  const chunks: string[] = [];
+  // `apply` takes the typed array as it is; spreading it into arguments is several times slower.
+  for (let i = 0; i < bytes.length; i += BASE64_CHUNK) chunks.push(String.fromCharCode.apply(null, bytes.subarray(i, i + BASE64_CHUNK) as unknown as number[]));
+  return btoa(chunks.join(''));
+}
+
+/**
+ * Whether `text` is padded base64: groups of four alphabet characters, the last ending in at most two `=`. Checked
+ * without a repeating regular-expression group, which overflows the stack on text of some megabytes.
+ */
+function isBase64(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return !NOT_BASE64.test(text.slice(0, text.length - padding));
 }
 
 /** The bytes of standard base64 text; undefined when `text` is not canonical padded base64. */
 export function base64ToBytes(text: string): Uint8Array | undefined {
-  if (!BASE64_PATTERN.test(text)) return undefined;
+  if (!isBase64(text)) return undefined;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -245,7 +293,8 @@ function utf8OrUndefined(bytes: Uint8Array): string | undefined {
 
 /**
  * The file form of an output item's bytes: a JSON value for JSON types, a string for text types, and
- * `{ "base64": "…" }` otherwise or when the bytes are not valid JSON / UTF-8 (then with `encoding: 'base64'`).
+ * `{ "base64": "…" }` otherwise or when the bytes are not valid JSON / UTF-8, or are JSON that a file could not hold
+ * (nested deeper than {@link MAX_NESTING}, or with a number beyond a double's range) — then with `encoding: 'base64'`.
  */
 export function encodeItemData(mime: string, bytes: Uint8Array): { data: JsonValue; encoding?: 'base64' } {
   const storage = mimeStorage(mime);
@@ -254,11 +303,14 @@ export function encodeItemData(mime: string, bytes: Uint8Array): { data: JsonVal
   const text = utf8OrUndefined(bytes);
   if (text !== undefined && storage === 'text') return { data: text };
   if (text !== undefined) {
+    let value: JsonValue | undefined;
     try {
-      return { data: JSON.parse(text) as JsonValue };
+      value = JSON.parse(text) as JsonValue;
     } catch {
       // Not JSON: kept as base64 below.
     }
+    // JSON nested too deeply to read back, or with a number JSON would write as null, keeps its exact bytes instead.
+    if (value !== undefined && !valueProblem(value)) return { data: value };
   }
   return { data: base64(), encoding: 'base64' };
 }
@@ -334,13 +386,17 @@ function locateJsonError(text: string): { offset: number; reason: string } | und
     if (!match) unexpected('a value');
     i += match![0].length;
   };
+  let depth = 0;
   const value = (): void => {
     space();
     const char = text[i];
+    if ((char === '{' || char === '[') && ++depth > MAX_FILE_NESTING) {
+      fail(`objects and arrays are nested too deeply (a notebook keeps at most ${MAX_NESTING} levels in metadata and outputs)`);
+    }
     if (char === '{') {
       i++;
       space();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return void (i++, depth--);
       for (;;) {
         space();
         if (text[i] !== '"') unexpected('a property name in double quotes');
@@ -350,7 +406,7 @@ function locateJsonError(text: string): { offset: number; reason: string } | und
         i++;
         value();
         space();
-        if (text[i] === '}') return void i++;
+        if (text[i] === '}') return void (i++, depth--);
         if (text[i] !== ',') unexpected('"," or "}"');
         i++;
       }
@@ -358,11 +414,11 @@ function locateJsonError(text: string): { offset: number; reason: string } | und
     if (char === '[') {
       i++;
       space();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return void (i++, depth--);
       for (;;) {
         value();
         space();
-        if (text[i] === ']') return void i++;
+        if (text[i] === ']') return void (i++, depth--);
         if (text[i] !== ',') unexpected('"," or "]"');
         i++;
       }
@@ -410,8 +466,27 @@ class Validator {
     return value as JsonObject;
   }
 
+  /** A free-form value: any JSON within the file's limits (see {@link valueProblem}). */
+  value(where: string, key: string, value: JsonValue): JsonValue {
+    const problem = valueProblem(value);
+    if (problem) this.fail(where, `"${key}" ${problem}`);
+    return withoutNegativeZero(value);
+  }
+
+  /** The object under `key` when there is one, as a free-form value (metadata). */
   optionalObject(where: string, owner: JsonObject, key: string): JsonObject | undefined {
-    return hasOwn(owner, key) ? this.object(where, owner[key], `"${key}"`) : undefined;
+    return hasOwn(owner, key) ? (this.value(where, key, this.object(where, owner[key], `"${key}"`)) as JsonObject) : undefined;
+  }
+
+  /** The members of `object` whose keys are not in `known`, each a free-form value; undefined when there are none. */
+  unknownFields(where: string, object: JsonObject, known: readonly string[]): JsonObject | undefined {
+    let extra: JsonObject | undefined;
+    for (const key of Object.keys(object)) {
+      if (known.includes(key)) continue;
+      extra ??= {};
+      setOwn(extra, key, this.value(where, key, object[key]));
+    }
+    return extra;
   }
 
   array(where: string, owner: JsonObject, key: string): JsonValue[] {
@@ -430,8 +505,8 @@ class Validator {
   number(where: string, owner: JsonObject, key: string, optional: boolean): number | undefined {
     if (optional && !hasOwn(owner, key)) return undefined;
     const value = owner[key];
-    if (typeof value !== 'number') this.fail(where, `"${key}" must be a number (found ${describe(value)})`);
-    return value as number;
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(where, `"${key}" must be a number (found ${describe(value)})`);
+    return withoutNegativeZero(value as number);
   }
 }
 
@@ -454,7 +529,8 @@ function parseItem(check: Validator, where: string, value: JsonValue): RawOutput
   if (!hasOwn(item, 'data')) check.fail(where, 'the output item has no "data"');
   const problem = itemDataProblem(mime, item.data, encoding);
   if (problem) check.fail(where, problem);
-  return defined({ mime, encoding, data: item.data, extra: unknownFields(item, ITEM_KEYS) });
+  const data = check.value(where, 'data', item.data);
+  return defined({ mime, encoding, data, extra: check.unknownFields(where, item, ITEM_KEYS) });
 }
 
 function parseOutput(check: Validator, where: string, value: JsonValue): RawOutput {
@@ -462,7 +538,7 @@ function parseOutput(check: Validator, where: string, value: JsonValue): RawOutp
   const id = check.string(where, output, 'id', true);
   const items = check.array(where, output, 'items').map((item, k) => parseItem(check, `${where}, item ${k + 1}`, item));
   const metadata = check.optionalObject(where, output, 'metadata');
-  return defined({ id, items, metadata, extra: unknownFields(output, OUTPUT_KEYS) });
+  return defined({ id, items, metadata, extra: check.unknownFields(where, output, OUTPUT_KEYS) });
 }
 
 function parseSummary(check: Validator, where: string, value: JsonValue): RawExecutionSummary {
@@ -478,9 +554,9 @@ function parseSummary(check: Validator, where: string, value: JsonValue): RawExe
     const raw = check.object(`${where}, timing`, summary.timing, '"timing"');
     const startTime = check.number(`${where}, timing`, raw, 'startTime', false)!;
     const endTime = check.number(`${where}, timing`, raw, 'endTime', false)!;
-    timing = defined({ startTime, endTime, extra: unknownFields(raw, TIMING_KEYS) });
+    timing = defined({ startTime, endTime, extra: check.unknownFields(`${where}, timing`, raw, TIMING_KEYS) });
   }
-  return defined({ executionOrder, success, timing, extra: unknownFields(summary, SUMMARY_KEYS) });
+  return defined({ executionOrder, success, timing, extra: check.unknownFields(where, summary, SUMMARY_KEYS) });
 }
 
 function parseCell(check: Validator, where: string, value: JsonValue): RawCell {
@@ -494,7 +570,7 @@ function parseCell(check: Validator, where: string, value: JsonValue): RawCell {
     : undefined;
   const executionSummary = hasOwn(cell, 'executionSummary') ? parseSummary(check, `${where}, executionSummary`, cell.executionSummary) : undefined;
   const metadata = check.optionalObject(where, cell, 'metadata');
-  return defined({ kind, language, source, outputs, executionSummary, metadata, extra: unknownFields(cell, CELL_KEYS) });
+  return defined({ kind, language, source, outputs, executionSummary, metadata, extra: check.unknownFields(where, cell, CELL_KEYS) });
 }
 
 /**
@@ -532,7 +608,7 @@ export function parseNotebook(text: string, fileName = 'The notebook file'): Raw
   const check = new Validator(fileName);
   const metadata = check.optionalObject('', json, 'metadata');
   const cells = check.array('', json, 'cells').map((cell, k) => parseCell(check, `cell ${k + 1}`, cell));
-  return defined({ format: NOTEBOOK_FORMAT, version, metadata, cells, extra: unknownFields(json, NOTEBOOK_KEYS) });
+  return defined({ format: NOTEBOOK_FORMAT, version, metadata, cells, extra: check.unknownFields('', json, NOTEBOOK_KEYS) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -682,15 +758,28 @@ function withUnknown(metadata: JsonObject | undefined, unknown: CellUnknown & Ou
   return result;
 }
 
-/** Splits model metadata into the file's metadata and what was kept under UNKNOWN_FIELDS_KEY. */
-function withoutUnknown<T extends NotebookUnknown>(metadata: ModelMetadata | undefined): { metadata: JsonObject; unknown: T } {
+/**
+ * Splits model metadata into the file's metadata and what was kept under UNKNOWN_FIELDS_KEY. Throws a
+ * {@link NotebookFormatError} naming `where` when the metadata could not be read back from the file (see
+ * {@link valueProblem}): better a failed save than a file that does not open.
+ */
+function withoutUnknown<T extends NotebookUnknown>(metadata: ModelMetadata | undefined, where: string): { metadata: JsonObject; unknown: T } {
   const result: JsonObject = {};
-  const stored = metadata && hasOwn(metadata, UNKNOWN_FIELDS_KEY) ? toJson(metadata[UNKNOWN_FIELDS_KEY]) : undefined;
-  const unknown = (isObject(stored) ? stored : {}) as unknown as T;
-  for (const key of Object.keys(metadata ?? {})) {
-    const value = key === UNKNOWN_FIELDS_KEY ? unknown.shadowed : toJson(metadata![key]);
-    if (value !== undefined) setOwn(result, key, value);
+  let unknown: T;
+  try {
+    const stored = metadata && hasOwn(metadata, UNKNOWN_FIELDS_KEY) ? toJson(metadata[UNKNOWN_FIELDS_KEY]) : undefined;
+    unknown = (isObject(stored) ? stored : {}) as unknown as T;
+    for (const key of Object.keys(metadata ?? {})) {
+      const value = key === UNKNOWN_FIELDS_KEY ? unknown.shadowed : toJson(metadata![key]);
+      if (value !== undefined) setOwn(result, key, value);
+    }
+  } catch (error) {
+    // JSON.stringify overflows the stack on values some thousands of levels deep.
+    if (!(error instanceof RangeError)) throw error;
+    throw new NotebookFormatError(`The notebook cannot be saved: ${where}"metadata" is nested too deeply or is too large to write.`);
   }
+  const problem = valueProblem(result);
+  if (problem) throw new NotebookFormatError(`The notebook cannot be saved: ${where}"metadata" ${problem}.`);
   return { metadata: result, unknown };
 }
 
@@ -731,10 +820,10 @@ export function notebookToModel(raw: RawNotebook): NotebookModel {
 }
 
 function summaryToRaw(summary: ExecutionSummaryModel | undefined, unknown: CellUnknown): RawExecutionSummary | undefined {
-  const executionOrder = typeof summary?.executionOrder === 'number' ? summary.executionOrder : undefined;
+  const executionOrder = Number.isFinite(summary?.executionOrder) ? summary!.executionOrder : undefined;
   const success = typeof summary?.success === 'boolean' ? summary.success : undefined;
   const timing = summary?.timing;
-  const hasTiming = timing !== undefined && timing !== null && typeof timing.startTime === 'number' && typeof timing.endTime === 'number';
+  const hasTiming = timing !== undefined && timing !== null && Number.isFinite(timing.startTime) && Number.isFinite(timing.endTime);
   const extra = objectOrUndefined(unknown.executionSummary);
   if (executionOrder === undefined && success === undefined && !hasTiming && !extra) return undefined;
   return defined({
@@ -745,8 +834,8 @@ function summaryToRaw(summary: ExecutionSummaryModel | undefined, unknown: CellU
   });
 }
 
-function outputToRaw(output: OutputModel): RawOutput {
-  const { metadata, unknown } = withoutUnknown<OutputUnknown>(output.metadata);
+function outputToRaw(output: OutputModel, where: string): RawOutput {
+  const { metadata, unknown } = withoutUnknown<OutputUnknown>(output.metadata, where);
   const itemExtras = Array.isArray(unknown.items) ? unknown.items : [];
   return defined({
     id: typeof unknown.id === 'string' ? unknown.id : undefined,
@@ -762,14 +851,14 @@ function outputToRaw(output: OutputModel): RawOutput {
  * summary when it says something, and metadata when not empty; and the unknown fields that were loaded.
  */
 export function modelToNotebook(model: NotebookModel): RawNotebook {
-  const { metadata, unknown } = withoutUnknown<NotebookUnknown>(model.metadata);
+  const { metadata, unknown } = withoutUnknown<NotebookUnknown>(model.metadata, '');
   return defined({
     format: NOTEBOOK_FORMAT,
     version: NOTEBOOK_VERSION,
     metadata,
-    cells: model.cells.map((cell): RawCell => {
-      const { metadata: cellMetadata, unknown: cellUnknown } = withoutUnknown<CellUnknown>(cell.metadata);
-      const outputs = (cell.outputs ?? []).map(outputToRaw);
+    cells: model.cells.map((cell, k): RawCell => {
+      const { metadata: cellMetadata, unknown: cellUnknown } = withoutUnknown<CellUnknown>(cell.metadata, `cell ${k + 1}: `);
+      const outputs = (cell.outputs ?? []).map((output, o) => outputToRaw(output, `cell ${k + 1}, output ${o + 1}: `));
       return defined({
         kind: cell.kind,
         language: cell.kind === 'markdown' ? 'markdown' : cell.languageId,
@@ -784,9 +873,57 @@ export function modelToNotebook(model: NotebookModel): RawNotebook {
   });
 }
 
-/** Reads an `.emonb` file's bytes (UTF-8) into the model; throws a {@link NotebookFormatError} as {@link parseNotebook}. */
-export function bytesToModel(bytes: Uint8Array, fileName?: string): NotebookModel {
-  return notebookToModel(parseNotebook(new TextDecoder('utf-8').decode(bytes), fileName));
+/** Offset of the first byte of `bytes` that is not part of well-formed UTF-8, or -1 when all of it is UTF-8. */
+function invalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i];
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    // After E0, ED, F0 and F4 the second byte's range is narrower: no overlong forms, surrogates, or code points past U+10FFFF.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k < length; k++) {
+      const byte = bytes[i + k];
+      if (byte === undefined || byte < (k === 1 ? low : 0x80) || byte > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return -1;
+}
+
+/**
+ * The text of a file's bytes: UTF-8, without a leading byte order mark. Throws a {@link NotebookFormatError} when the
+ * bytes are not UTF-8 (replacing them would change the file on the next save) or too many for one string.
+ */
+function decodeFileText(bytes: Uint8Array, fileName: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof RangeError || code === 'ERR_STRING_TOO_LONG') {
+      throw new NotebookFormatError(`${fileName} is too large to open (${Math.round(bytes.length / 2 ** 20)} MB).`);
+    }
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new NotebookFormatError(`${fileName} is UTF-16 text; a notebook file must be UTF-8. Save it as UTF-8 to open it.`);
+    }
+    const offset = invalidUtf8Offset(bytes);
+    const line = bytes.subarray(0, Math.max(offset, 0)).reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 1);
+    const where = offset < 0 ? '' : ` at line ${line} (byte ${offset}, 0x${bytes[offset].toString(16).padStart(2, '0')})`;
+    throw new NotebookFormatError(`${fileName} is not valid UTF-8${where}; a notebook file must be UTF-8. Save it as UTF-8 to open it.`);
+  }
+}
+
+/**
+ * Reads an `.emonb` file's bytes (UTF-8) into the model; throws a {@link NotebookFormatError} as {@link parseNotebook},
+ * and when the bytes are not UTF-8.
+ */
+export function bytesToModel(bytes: Uint8Array, fileName = 'The notebook file'): NotebookModel {
+  return notebookToModel(parseNotebook(decodeFileText(bytes, fileName), fileName));
 }
 
 /** The canonical `.emonb` bytes (UTF-8) of a model. */

@@ -195,6 +195,38 @@ describe('loadDataset', () => {
     assert.throws(() => loadDataset(jsonFile), (e: unknown) => e instanceof FileError && /not valid JSON/.test(e.problem));
   });
 
+  it('manifests: follows symbolic links before the inside-the-root check, and takes names that start with ".."', () => {
+    const dir = tempDir();
+    const root = path.join(dir, 'data');
+    for (const name of ['a.wav', '..x.wav', 'sub/c.wav']) touch(path.join(root, name));
+    touch(path.join(dir, 'secret.wav'));
+    fs.symlinkSync(path.join(dir, 'secret.wav'), path.join(root, 'escape.wav'));
+    fs.symlinkSync('a.wav', path.join(root, 'alias.wav'));
+    fs.writeFileSync(
+      path.join(root, 'manifest.csv'),
+      ['# exported by hand', 'path,label', '..x.wav,happy', 'escape.wav,sad', 'a.wav,constructor', 'alias.wav,calm', 'sub,sad', '"c.wav,sad'].join('\r\n'),
+    );
+    const index = loadDataset(root, { checkAudio: false });
+    assert.deepEqual(index.items.map((i) => [i.id, i.label]), [['..x.wav', 'happy'], ['a.wav', 'constructor']]);
+    const problems = index.skipped.map((s) => s.problem).join('\n');
+    assert.match(problems, /line 4\): path is outside the dataset folder .* \(a symbolic link leads to .*secret\.wav\)/);
+    assert.match(problems, /line 6\): listed twice \(the same file as a\.wav\)/);
+    assert.match(problems, /line 7\): is not a file/);
+    const unclosed = index.skipped.find((s) => s.path.endsWith('(line 8)'));
+    assert.equal(unclosed?.problem, 'a quoted field is not closed on this line');
+
+    const jsonFile = path.join(root, 'list.json');
+    fs.writeFileSync(jsonFile, `\uFEFF${JSON.stringify([{ path: '..x.wav', label: 'happy' }, 'a.wav', { path: 7, label: 'sad' }])}`);
+    const json = loadDataset(jsonFile, { checkAudio: false });
+    assert.deepEqual(json.items.map((i) => i.id), ['..x.wav']);
+    assert.match(json.skipped.map((s) => s.problem).join('\n'), /entry must be an object[^]*entry has no path \(found 7\)/);
+    fs.writeFileSync(jsonFile, '');
+    assert.throws(() => loadDataset(jsonFile), (e: unknown) => e instanceof FileError && e.file === jsonFile && /lists no files/.test(e.problem));
+    const headerFile = path.join(root, 'header.csv');
+    fs.writeFileSync(headerFile, 'file,label\na.wav,happy\n');
+    assert.throws(() => loadDataset(headerFile), (e: unknown) => e instanceof FileError && /header \(line 1\) has no "path" column/.test(e.problem));
+  });
+
   it('explains empty folders, missing folders and single-label datasets', () => {
     const empty = tempDir();
     assert.throws(() => loadDataset(empty), /contains no \.wav files/);

@@ -7,6 +7,7 @@ import {
   bytesToModel,
   decodeItemData,
   encodeItemData,
+  MAX_NESTING,
   mimeStorage,
   modelToBytes,
   modelToNotebook,
@@ -493,5 +494,63 @@ describe('notebook format: output item data', () => {
     assert.deepEqual(reopened.cells[0].outputs![0].items[0].data, notJson);
     assert.deepEqual(reopened.cells[0].outputs![0].items[1].data, PNG);
     assert.deepEqual(modelToBytes(reopened), written);
+  });
+});
+
+describe('notebook format: limits that keep every loaded notebook savable', () => {
+  /** `{"a": {"a": … {} …}}`, `levels` objects deep, as text (JSON.stringify overflows on deep values). */
+  const deep = (levels: number) => `${'{"a": '.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+  const withMetadata = (metadata: string) => `{"format": "voice-emotion-notebook", "version": 1, "metadata": ${metadata}, "cells": []}`;
+
+  it(`loads and saves metadata ${MAX_NESTING} levels deep, and refuses deeper metadata however deep, naming where`, () => {
+    assert.equal(MAX_NESTING, 64);
+    const model = bytesToModel(utf8(withMetadata(deep(64))), 'deep.emonb');
+    assert.deepEqual(bytesToModel(modelToBytes(model)), model);
+    for (const levels of [65, 3000, 1_000_000]) {
+      assert.equal(
+        errorMessage(() => bytesToModel(utf8(withMetadata(deep(levels))), 'deep.emonb')),
+        'deep.emonb is malformed: "metadata" is nested more than 64 levels deep (a notebook keeps at most 64 levels of objects and arrays).',
+      );
+    }
+    const cell = `{"kind": "code", "source": "", "outputs": [{"items": [{"mime": "application/json", "data": ${deep(65)}}]}]}`;
+    assert.match(errorMessage(() => parseNotebook(withMetadata('{}').replace('[]', `[${cell}]`), 'a.emonb')), /^a\.emonb is malformed: cell 1, output 1, item 1: "data" is nested more than 64/);
+    assert.match(errorMessage(() => parseNotebook(`{"cells": ${'['.repeat(100_000)}`, 'b.emonb')), /^b\.emonb is not valid JSON at line 1, column \d+: objects and arrays are nested too deeply/);
+  });
+
+  it('refuses to save metadata it could not load again, and keeps a too-deep JSON output as its bytes', () => {
+    const nested = JSON.parse(deep(65)) as Record<string, unknown>;
+    assert.match(errorMessage(() => modelToBytes({ metadata: nested, cells: [] })), /^The notebook cannot be saved: "metadata" is nested more than 64 levels deep/);
+    let veryDeep: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) veryDeep = { a: veryDeep };
+    const cell = { kind: 'code' as const, value: '', languageId: 'typescript', metadata: veryDeep };
+    assert.match(errorMessage(() => modelToBytes({ cells: [cell] })), /^The notebook cannot be saved: cell 1: "metadata" is nested too deeply/);
+    const bytes = utf8(deep(100));
+    assert.deepEqual(encodeItemData('application/json', bytes), { data: { base64: bytesToBase64(bytes) }, encoding: 'base64' });
+    const model: NotebookModel = { cells: [{ kind: 'code', value: '', languageId: 'typescript', outputs: [{ items: [{ mime: 'application/json', data: bytes }] }] }] };
+    assert.deepEqual(bytesToModel(modelToBytes(model)).cells[0].outputs![0].items[0].data, bytes);
+  });
+
+  it('refuses numbers beyond the range of a double, which JSON would write back as null; writes -0 as 0', () => {
+    assert.match(errorMessage(() => parseNotebook(withMetadata('{"scale": [1, 1e400]}'), 'n.emonb')), /^n\.emonb is malformed: "metadata" holds a number too large to store/);
+    const timing = CANONICAL.replace('"startTime": 1718000000000', '"startTime": -1e999');
+    assert.match(errorMessage(() => parseNotebook(timing)), /"startTime" must be a number \(found -Infinity, a number too large to store\)/);
+    const raw = parseNotebook(withMetadata('{"zero": -0, "list": [-0.0]}'));
+    assert.ok(Object.is(raw.metadata!.zero, 0) && Object.is((raw.metadata!.list as number[])[0], 0));
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line and byte, rather than replacing them on the next save', () => {
+    const broken = new Uint8Array([...utf8('{\n "format": "voice-emotion-notebook",\n "metadata": {"t": "caf'), 0xe9, ...utf8('"}}')]);
+    assert.equal(
+      errorMessage(() => bytesToModel(broken, 'latin1.emonb')),
+      'latin1.emonb is not valid UTF-8 at line 3 (byte 62, 0xe9); a notebook file must be UTF-8. Save it as UTF-8 to open it.',
+    );
+    assert.match(errorMessage(() => bytesToModel(new Uint8Array([0xff, 0xfe, 0x7b, 0x00]))), /^The notebook file is UTF-16 text/);
+  });
+
+  it('loads and saves a 20 MB binary output item', () => {
+    const data = new Uint8Array(20 * 2 ** 20).map((_, i) => (i * 7) & 0xff);
+    const model: NotebookModel = { cells: [{ kind: 'code', value: '', languageId: 'typescript', outputs: [{ items: [{ mime: 'audio/wav', data }] }] }] };
+    const reopened = bytesToModel(modelToBytes(model));
+    assert.deepEqual(reopened.cells[0].outputs![0].items[0].data, data);
   });
 });
