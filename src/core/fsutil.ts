@@ -1,25 +1,138 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileError } from './errors';
+
+/** One file of an atomic write: where it goes and what it holds. */
+export interface FileContent {
+  readonly file: string;
+  readonly data: string | Uint8Array;
+}
+
+const TEMP_SUFFIX = '.tmp';
+/** Names {@link temporaryName} gives: `.<target name>.<pid>.<unique part>.tmp`. */
+const TEMP_NAME = /^\..+\.\d+\.[0-9a-z]+\.tmp$/;
+let tempCounter = 0;
+
+/** A temporary file name next to `file`, unique per process, thread and call. */
+function temporaryName(file: string): string {
+  const unique = `${randomBytes(6).toString('hex')}${(tempCounter++).toString(16)}`;
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${unique}${TEMP_SUFFIX}`);
+}
+
+/** True for a temporary file name that an atomic write in progress (or a killed one) uses. */
+export function isTemporaryFileName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/** Deletes the temporary files an interrupted atomic write left directly in `dir`; returns their paths. */
+export function removeTemporaryFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed = names.filter(isTemporaryFileName).map((name) => path.join(dir, name));
+  for (const file of removed) fs.rmSync(file, { force: true });
+  return removed;
+}
+
+/** A plain-language reason for a failed write, from the system error code. */
+function writeProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOSPC':
+      return 'could not be written: the disk is full (ENOSPC); free some space and try again';
+    case 'EDQUOT':
+      return 'could not be written: the disk quota is exhausted (EDQUOT); free some space and try again';
+    case 'EACCES':
+    case 'EPERM':
+      return `could not be written: permission denied (${code})`;
+    case 'EROFS':
+      return 'could not be written: the file system is read-only (EROFS)';
+    case 'EIO':
+      return 'could not be written: the disk reported an input/output error (EIO)';
+    default:
+      return `could not be written (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** Wraps a write error as a FileError naming the target file, keeping the system error as its cause. */
+function writeError(file: string, error: unknown): Error {
+  if (error instanceof FileError) return error;
+  const wrapped = new FileError(file, writeProblem(error));
+  wrapped.cause = error;
+  return wrapped;
+}
+
+/** Writes all of `data` to `fd`, however many calls the system needs. */
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/** Error codes of platforms and file systems that do not let a folder be opened or flushed. */
+const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
+
+/** Flushes a folder's entries (the renames into it) to disk; a no-op where the platform refuses to open folders. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (process.platform !== 'win32' && !UNSYNCABLE_FOLDER.has(code)) throw error;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes several files so that a failed write replaces none of them: every file's data first goes to a temporary
+ * file in its folder and is flushed to disk; only when all are written are they renamed over their targets, in the
+ * given order (put the file that vouches for the others last), and the folders flushed. On failure the temporary
+ * files are removed and a FileError names the file that could not be written and why (e.g. the disk is full).
+ */
+export function writeFilesAtomic(files: readonly FileContent[]): void {
+  const staged: { temp: string; file: string }[] = [];
+  let current = files[0]?.file ?? '';
+  let renamed = 0;
+  try {
+    for (const { file, data } of files) {
+      current = file;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const temp = temporaryName(file);
+      const fd = fs.openSync(temp, 'wx');
+      staged.push({ temp, file });
+      try {
+        writeAll(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    for (const { temp, file } of staged) {
+      current = file;
+      fs.renameSync(temp, file);
+      renamed++;
+    }
+    for (const dir of new Set(staged.map(({ file }) => path.dirname(file)))) {
+      current = dir;
+      syncFolder(dir);
+    }
+  } catch (error) {
+    for (const { temp } of staged.slice(renamed)) fs.rmSync(temp, { force: true });
+    throw writeError(current, error);
+  }
+}
 
 /**
  * Writes a file so that readers see either the old content or the new, never a part: the data goes to a temporary
- * file in the same folder, is flushed to disk, then renamed over the target.
+ * file in the same folder, is flushed to disk, then renamed over the target, and the folder is flushed.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(temp, 'w');
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, file);
-  } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFilesAtomic([{ file, data }]);
 }

@@ -23,8 +23,23 @@ export interface PreprocessJob {
   readonly seed: number;
 }
 
-/** Outcome of a job: the clip's duration, or the problem that made the file unusable. */
-export type PreprocessJobResult = { readonly ok: true; readonly audioSeconds: number } | { readonly ok: false; readonly problem: string };
+/**
+ * Outcome of a job: the clip's duration, or the problem that made the file unusable, or the cache entry that could
+ * not be written (a problem of the cache, e.g. a full disk, that stops the run rather than skipping the file).
+ */
+export type PreprocessJobResult =
+  | { readonly ok: true; readonly audioSeconds: number }
+  | { readonly ok: false; readonly problem: string; readonly unwritable?: string };
+
+/** A cache entry that could not be written. */
+class EntryWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(problem);
+  }
+}
 
 const noiseBanks = new Map<string, Float32Array[]>();
 
@@ -38,7 +53,7 @@ function noiseBankFor(dir: string, sampleRate: number): Float32Array[] {
   return bank;
 }
 
-/** Runs one job in the calling thread; any problem with the file becomes `{ok: false, problem}`, never a throw. */
+/** Runs one job in the calling thread; any problem becomes `{ok: false, problem}`, never a throw. */
 export function runPreprocessJob(job: PreprocessJob): PreprocessJobResult {
   try {
     const config = resolveFeatureConfig(job.config);
@@ -59,10 +74,15 @@ export function runPreprocessJob(job: PreprocessJob): PreprocessJobResult {
         if (!Number.isFinite(value)) throw new FileError(job.path, 'features contain non-finite values');
       }
       const header = { ...base, key, bins: features.bins, frames: features.frames, clipSamples: samples.length, copy, ...(copy > 0 ? { augment: job.augment } : {}) };
-      writeCacheEntry(file, header, samples, features);
+      try {
+        writeCacheEntry(file, header, samples, features);
+      } catch (error) {
+        throw new EntryWriteError(file, error instanceof FileError ? error.problem : String(error));
+      }
     });
     return { ok: true, audioSeconds: audio.info.durationSeconds };
   } catch (error) {
+    if (error instanceof EntryWriteError) return { ok: false, problem: error.problem, unwritable: error.file };
     if (error instanceof FileError) return { ok: false, problem: error.problem };
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
   }

@@ -169,10 +169,11 @@ export async function preprocessDataset(index: DatasetIndex, options: Preprocess
   progress();
 
   const pool = new JobPool(jobs.length === 0 ? 0 : Math.min(threads, jobs.length));
+  let unwritable: FileError | undefined;
   try {
     let next = 0;
     const lane = async () => {
-      while (next < jobs.length) {
+      while (next < jobs.length && !unwritable) {
         if (options.signal?.aborted) {
           cancelled = true;
           return;
@@ -184,6 +185,8 @@ export async function preprocessDataset(index: DatasetIndex, options: Preprocess
           computed++;
           audioSeconds += result.audioSeconds;
           examples.push(...job.entries.map(({ file }, copy) => ({ id: job.id, label, speaker, copy, file })));
+        } else if (result.unwritable) {
+          unwritable ??= new FileError(result.unwritable, result.problem);
         } else {
           skipped.push({ path: job.path, problem: result.problem });
         }
@@ -194,6 +197,8 @@ export async function preprocessDataset(index: DatasetIndex, options: Preprocess
   } finally {
     await pool.close();
   }
+  // The cache cannot take more entries (e.g. the disk is full): stop, rather than train on whatever fitted.
+  if (unwritable) throw unwritable;
   if (options.signal?.aborted) cancelled = true;
 
   examples.sort((a, b) => a.id.localeCompare(b.id) || a.copy - b.copy);

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { modelFromArtifacts, readModelFiles, serializeModel, sha256, writeModelFiles } from '../bundle/modelFiles';
+import { modelFromArtifacts, readModelFiles, serializeModel, sha256 } from '../bundle/modelFiles';
 import { FileError } from '../errors';
-import { writeFileAtomic } from '../fsutil';
+import { writeFilesAtomic } from '../fsutil';
 import type { PlateauState } from './schedule';
 
 /** A named tensor, as optimizers report their state. */
@@ -45,8 +45,9 @@ interface OptimizerSpec {
 }
 
 /**
- * Saves the latest model weights, the optimizer state and the training state into `dir`. Files are written
- * atomically, state.json last with the hashes of the others, so a checkpoint is either complete or detected as broken.
+ * Saves the latest model weights, the optimizer state and the training state into `dir`. Every file is written and
+ * flushed before any replaces its predecessor, so a failed write (a full disk) leaves the previous checkpoint whole;
+ * state.json goes last with the hashes of the others, so a checkpoint is either complete or detected as broken.
  */
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
   const artifacts = await serializeModel(model);
@@ -64,11 +65,14 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   }
   const optimizerBytes = new Uint8Array(optimizerData.buffer);
   const optimizerJson = JSON.stringify(specs);
-  writeModelFiles(dir, artifacts);
-  writeFileAtomic(path.join(dir, 'optimizer.bin'), optimizerBytes);
-  writeFileAtomic(path.join(dir, 'optimizer.json'), optimizerJson);
   const hashes = { model: sha256(artifacts.modelJson), weights: sha256(artifacts.weights), optimizer: sha256(optimizerBytes), optimizerJson: sha256(optimizerJson) };
-  writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ ...state, hashes }, null, 1));
+  writeFilesAtomic([
+    { file: path.join(dir, 'weights.bin'), data: artifacts.weights },
+    { file: path.join(dir, 'model.json'), data: artifacts.modelJson },
+    { file: path.join(dir, 'optimizer.bin'), data: optimizerBytes },
+    { file: path.join(dir, 'optimizer.json'), data: optimizerJson },
+    { file: path.join(dir, 'state.json'), data: JSON.stringify({ ...state, hashes }, null, 1) },
+  ]);
 }
 
 /** A checkpoint read back: the model, optimizer weights to restore, and the state. */

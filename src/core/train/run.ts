@@ -10,12 +10,14 @@ import { preprocessDataset, type PreprocessProgress } from '../cache/preprocess'
 import { loadDataset, requireTwoLabels } from '../dataset/load';
 import { classWeights, splitCounts, splitDataset } from '../dataset/split';
 import { UsageError } from '../errors';
+import { removeTemporaryFiles } from '../fsutil';
 import { buildModel } from '../models';
 import type { ClassificationMetrics } from '../metrics';
 import { initBackend, type BackendReport } from '../tf/backend';
 import { loadCheckpoint, type TrainingState } from './checkpoint';
 import { ARCHITECTURES, DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config';
 import { loadTrainingData } from './data';
+import { lockModelFolder } from './lock';
 import { evaluateExamples, trainLoop, type TrainProgress } from './loop';
 
 /** Everything a training run reports while it works. */
@@ -70,12 +72,27 @@ export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
 /**
  * Trains a model end to end: reads the dataset, splits it (speaker-independent by default), fills the feature cache,
  * trains with checkpoints and early stopping, evaluates the best epoch on the test speakers, and writes the bundle.
+ * The model folder is locked for the whole run (see {@link lockModelFolder}); temporary files a killed run left in it
+ * are removed first.
  */
 export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
   const started = Date.now();
   const config = resolveTrainConfig(options.config);
-  const emit = (event: TrainEvent) => options.onEvent?.(event);
   const out = path.resolve(options.out);
+  // One writer per model folder: a second run fails here, before it touches the first one's checkpoint or bundle.
+  const lock = lockModelFolder(out);
+  try {
+    removeTemporaryFiles(out);
+    removeTemporaryFiles(path.join(out, 'checkpoint'));
+    return await trainLocked(options, config, out, started);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The body of {@link trainModel}, run while the model folder's lock is held. */
+async function trainLocked(options: TrainModelOptions, config: TrainConfig, out: string, started: number): Promise<TrainModelResult> {
+  const emit = (event: TrainEvent) => options.onEvent?.(event);
   const backend = await initBackend(config.backend);
 
   emit({ type: 'stage', stage: 'dataset', message: `reading ${options.dataDir}` });
