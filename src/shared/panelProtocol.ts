@@ -1,6 +1,7 @@
 import type { ClassificationMetrics, ClassMetrics } from '../core/metrics';
 import type { EpochRecord } from '../core/train/checkpoint';
 import type { FeatureMatrixJson } from './mime';
+import { filePath, object, oneOf, type Schema } from './validate';
 
 /**
  * The webview panels' protocol (host ↔ panel), carried by the RpcEndpoint of rpc.ts over postMessage. The panel calls
@@ -119,9 +120,12 @@ export type PanelState =
 /** Feature representations the spectrogram view can switch between. */
 export type SpectrogramKind = 'logmel' | 'mfcc' | 'spectrogram';
 
+/** Every {@link SpectrogramKind}. */
+export const SPECTROGRAM_KINDS: readonly SpectrogramKind[] = ['logmel', 'mfcc', 'spectrogram'];
+
 /** Methods the host serves to a panel. */
 export interface PanelHostMethods {
-  /** The panel's state when it (re)loads. */
+  /** The panel's state when its page (re)loads; the host ends the requests of any earlier page (its `watch`). */
   state: { params: Record<string, never>; result: PanelState };
   /** Live updates until the panel closes: each event is the panel's whole new state. Never resolves on its own. */
   watch: { params: Record<string, never>; result: null; event: PanelState };
@@ -132,6 +136,21 @@ export interface PanelHostMethods {
   /** Opens a file (a classified WAV, a model folder's emotion.json) in the editor. */
   openFile: { params: { file: string }; result: null };
 }
+
+/** Live `watch` subscriptions one panel may hold at once (a page needs one; reloads briefly overlap). */
+export const MAX_PANEL_WATCHES = 4;
+
+/** Requests one panel may have unanswered at once, `watch` included. */
+export const MAX_PANEL_REQUESTS_IN_FLIGHT = 32;
+
+/** The parameters each host method accepts: the host refuses any request that names another method or does not match. */
+export const PANEL_REQUEST_PARAMS: { readonly [K in keyof PanelHostMethods]: Schema<PanelHostMethods[K]['params']> } = {
+  state: object({}),
+  watch: object({}),
+  cancelJob: object({}),
+  spectrogram: object({ kind: oneOf(SPECTROGRAM_KINDS) }),
+  openFile: object({ file: filePath() }),
+};
 
 /** Panels serve nothing to the host. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -3,9 +3,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileError } from '../errors';
-import { writeFileAtomic } from '../fsutil';
+import { checkModelTopology, type ManifestWeight } from './topology';
 
 const MAX_WEIGHT_BYTES = 2 * 1024 ** 3;
+/** Largest `model.json` read (the topology of ResNet-18 is about 40 kB). */
+export const MAX_MODEL_JSON_BYTES = 16 * 1024 ** 2;
 const BYTES_PER_DTYPE: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 /** SHA-256 of bytes, hex. */
@@ -48,34 +50,58 @@ export async function serializeModel(model: tf.LayersModel): Promise<ModelArtifa
   return { modelJson, weights };
 }
 
-/** Writes `model.json` and `weights.bin` into `dir`, each atomically (weights first). */
-export function writeModelFiles(dir: string, artifacts: ModelArtifacts): void {
-  writeFileAtomic(path.join(dir, 'weights.bin'), artifacts.weights);
-  writeFileAtomic(path.join(dir, 'model.json'), artifacts.modelJson);
+/**
+ * Reads a regular file of at most `maxBytes` bytes: its size is checked (stat, then fstat of the open file) before a
+ * buffer is allocated, and a device or pipe is refused. Throws a FileError naming `file` for those; errors of the file
+ * system (ENOENT, EACCES) are thrown as they are.
+ */
+export function readFileBounded(file: string, maxBytes: number): Buffer {
+  const refuse = (size: number) => new FileError(file, `is ${size} bytes; at most ${maxBytes} are read`);
+  const before = fs.statSync(file);
+  if (!before.isFile()) throw new FileError(file, 'is not a regular file');
+  if (before.size > maxBytes) throw refuse(before.size);
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FileError(file, 'is not a regular file');
+    if (stat.size > maxBytes) throw refuse(stat.size);
+    const buffer = Buffer.alloc(stat.size);
+    let offset = 0;
+    while (offset < buffer.length) {
+      const read = fs.readSync(fd, buffer, offset, buffer.length - offset, offset);
+      if (read === 0) throw new FileError(file, 'changed while it was read');
+      offset += read;
+    }
+    return buffer;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
+interface WeightSpec extends ManifestWeight {
+  readonly shape: number[];
 }
 
-/** Reads `model.json` + `weights.bin`, checking every declared shape and size against the file before allocating. */
+/**
+ * Reads `model.json` + `weights.bin`, checking before allocating: the size of each file, every declared weight shape
+ * and size, and the topology (known layer classes with bounded sizes, creating exactly the declared weights).
+ */
 export function readModelFiles(dir: string): { artifacts: ModelArtifacts; topology: object; specs: WeightSpec[] } {
   const jsonFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, 'weights.bin');
   let parsed: { modelTopology?: unknown; weightsManifest?: { paths?: unknown; weights?: unknown }[] };
   let modelJson: string;
   try {
-    modelJson = fs.readFileSync(jsonFile, 'utf8');
+    modelJson = readFileBounded(jsonFile, MAX_MODEL_JSON_BYTES).toString('utf8');
     parsed = JSON.parse(modelJson);
   } catch (error) {
+    if (error instanceof FileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new FileError(jsonFile, code === 'ENOENT' ? 'not found: this folder is not a trained model' : `unreadable model topology (${(error as Error).message})`);
   }
-  if (typeof parsed.modelTopology !== 'object' || parsed.modelTopology === null) throw new FileError(jsonFile, 'has no modelTopology');
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.modelTopology !== 'object' || parsed.modelTopology === null) throw new FileError(jsonFile, 'has no modelTopology');
   const manifest = parsed.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.length !== 1 || !Array.isArray(manifest[0].weights)) {
+  if (!Array.isArray(manifest) || manifest.length !== 1 || typeof manifest[0] !== 'object' || manifest[0] === null || !Array.isArray(manifest[0].weights)) {
     throw new FileError(jsonFile, 'weightsManifest must list exactly one weights file');
   }
   const specs = manifest[0].weights as WeightSpec[];
@@ -87,6 +113,7 @@ export function readModelFiles(dir: string): { artifacts: ModelArtifacts; topolo
     expected += spec.shape.reduce((a, b) => a * b, 1) * bytes;
     if (expected > MAX_WEIGHT_BYTES) throw new FileError(jsonFile, 'declares more than 2 GiB of weights');
   }
+  checkModelTopology(parsed.modelTopology, specs, jsonFile);
   let size: number;
   try {
     size = fs.statSync(weightsFile).size;
@@ -94,13 +121,23 @@ export function readModelFiles(dir: string): { artifacts: ModelArtifacts; topolo
     throw new FileError(weightsFile, 'not found');
   }
   if (size !== expected) throw new FileError(weightsFile, `is ${size} bytes but model.json declares ${expected}`);
-  const weights = new Uint8Array(fs.readFileSync(weightsFile));
+  const bytes = readFileBounded(weightsFile, expected);
+  if (bytes.length !== expected) throw new FileError(weightsFile, `is ${bytes.length} bytes but model.json declares ${expected}`);
+  const weights = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { artifacts: { modelJson, weights }, topology: parsed.modelTopology, specs };
 }
 
-/** Builds a model from artifacts (layers only; nothing in a model file is executed as code). */
-export async function modelFromArtifacts(artifacts: ModelArtifacts): Promise<tf.LayersModel> {
+/**
+ * Builds a model from artifacts (layers only; nothing in a model file is executed as code). The topology is checked
+ * again against the weights it declares, so artifacts from anywhere are held to the same limits as files.
+ */
+export async function modelFromArtifacts(artifacts: ModelArtifacts, file = 'model.json'): Promise<tf.LayersModel> {
   const parsed = JSON.parse(artifacts.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const specs = parsed?.weightsManifest?.[0]?.weights;
+  if (!Array.isArray(specs)) throw new FileError(file, 'weightsManifest must list exactly one weights file');
+  checkModelTopology(parsed.modelTopology, specs as ManifestWeight[], file);
+  const bytes = (specs as ManifestWeight[]).reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * BYTES_PER_DTYPE[spec.dtype], 0);
+  if (bytes !== artifacts.weights.byteLength) throw new FileError(file, `declares ${bytes} bytes of weights but ${artifacts.weights.byteLength} were given`);
   const weightData = artifacts.weights.buffer.slice(artifacts.weights.byteOffset, artifacts.weights.byteOffset + artifacts.weights.byteLength) as ArrayBuffer;
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: parsed.weightsManifest[0].weights, weightData }));
 }

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError } from '../../core/errors';
-import type { RendererReply, RendererRequest } from '../../shared/mime';
+import type { RendererReply } from '../../shared/mime';
 import { NOTEBOOK_TYPE } from '../../shared/notebookFormat';
 import type { CellEvent, CellOutputItem } from '../../shared/workerProtocol';
 import { WorkerClient } from '../../worker/client';
 import { Disposable } from '../dispose';
+import { clipFilesOfOutputs, clipRequestOf, decideClipRequest } from '../fileAccess';
 import { readSettings } from '../settings';
 
 /** Seconds an interrupted cell may take to stop before its kernel process is restarted. */
@@ -153,14 +154,27 @@ export class EmotionNotebookController extends Disposable {
     this.running.get(notebook.uri.toString())?.abort();
   }
 
-  /** The feature explorer asks for a clip: its audio and spectrogram from the notebook's kernel. */
+  /**
+   * The feature explorer asks for a clip: its audio and spectrogram from the notebook's kernel. Only well-formed
+   * requests for WAV files inside a workspace folder or listed by the notebook's own outputs are read; anything else
+   * gets a refusal.
+   */
   private async answerRenderer(editor: vscode.NotebookEditor, message: unknown): Promise<void> {
-    const request = message as Partial<RendererRequest>;
-    if (request?.type !== 'clip' || typeof request.requestId !== 'number' || typeof request.file !== 'string') return;
+    const request = clipRequestOf(message);
+    if (!request) {
+      const requestId = (message as { requestId?: unknown } | null)?.requestId;
+      if (Number.isSafeInteger(requestId)) await this.messaging.postMessage({ type: 'error', requestId: requestId as number, message: 'invalid clip request' } satisfies RendererReply, editor);
+      return;
+    }
     let reply: RendererReply;
     try {
       if (!vscode.workspace.isTrusted) throw new Error('clips play only in a trusted workspace');
-      const clip = await this.kernelFor(editor.notebook).worker.request('notebookClip', { file: request.file }, { timeoutMs: 60_000 });
+      const decision = decideClipRequest(request.file, {
+        workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath),
+        listedFiles: clipFilesOfOutputs(editor.notebook.getCells().flatMap((cell) => cell.outputs.flatMap((output) => output.items))),
+      });
+      if (!decision.allowed) throw new Error(`${decision.reason}; it was not read`);
+      const clip = await this.kernelFor(editor.notebook).worker.request('notebookClip', { file: decision.file }, { timeoutMs: 60_000 });
       reply = { type: 'clip', requestId: request.requestId, ...clip };
     } catch (error) {
       reply = { type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) };

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
+import { allowedFile } from '../fileAccess';
 import { RpcEndpoint, type Handlers, type HandlerContext, type RpcMessage } from '../../shared/rpc';
 import type { PanelHostMethods, PanelMethods, PanelState, PanelView, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
+import { PanelGate } from './panelGate';
+import { panelHtml } from './panelPage';
 
 /** What a panel's content comes from: its state now, later states, and the actions its buttons ask for. */
 export interface PanelSource {
@@ -16,12 +18,11 @@ export interface PanelSource {
   openableFiles?(): ReadonlySet<string>;
 }
 
-const SPECTROGRAM_KINDS: readonly SpectrogramKind[] = ['logmel', 'mfcc', 'spectrogram'];
-
 /**
  * A webview panel of the extension: the built panel script under a strict CSP (fresh nonce, no eval, local
- * resources from dist/webview only), talking to the host through the typed RPC protocol. The host checks every
- * request's parameters before acting on it.
+ * resources from dist/webview only), talking to the host through the typed RPC protocol. Every message from the page
+ * passes the {@link PanelGate} (known method, parameters matching the protocol's schema, bounded requests and
+ * subscriptions) before a handler runs; files it asks to open are compared by real path with the ones it shows.
  */
 export class PanelHost extends Disposable {
   readonly panel: vscode.WebviewPanel;
@@ -69,18 +70,28 @@ export class PanelHost extends Disposable {
   /** Loads the page and opens its RPC channel (requests of an earlier page are answered no more). */
   private connect(title: string): RpcEndpoint<PanelHostMethods, PanelMethods> {
     this.panel.title = title;
+    const webview = this.panel.webview;
+    const gate = new PanelGate();
     const endpoint = new RpcEndpoint<PanelHostMethods, PanelMethods>(
       {
-        send: (message: RpcMessage) => void this.panel.webview.postMessage(message),
+        send: (message: RpcMessage) => {
+          gate.sent(message);
+          void webview.postMessage(message);
+        },
         onMessage: (listener) => {
-          const subscription = this.panel.webview.onDidReceiveMessage(listener);
+          const subscription = webview.onDidReceiveMessage((raw: unknown) => {
+            const admission = gate.admit(raw);
+            if (admission.action === 'forward') admission.messages.forEach(listener);
+            else if (admission.action === 'refuse') void webview.postMessage(admission.reply);
+          });
           return () => subscription.dispose();
         },
       },
       this.handlers(),
       0,
     );
-    this.panel.webview.html = panelHtml(this.panel.webview, this.assets, this.view, title);
+    const script = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.assets, name)).toString();
+    webview.html = panelHtml({ cspSource: webview.cspSource, plotlyScript: script('plotly.min.js'), panelScript: script('panel.js') }, this.view, title);
     return endpoint;
   }
 
@@ -97,43 +108,15 @@ export class PanelHost extends Disposable {
         }),
       cancelJob: () => ({ cancelled: this.source.cancelJob?.() ?? false }),
       spectrogram: ({ kind }) => {
-        if (!SPECTROGRAM_KINDS.includes(kind)) throw new Error(`unknown spectrogram kind ${JSON.stringify(kind)}`);
         if (!this.source.spectrogram) throw new Error('this panel shows no spectrogram');
         return this.source.spectrogram(kind);
       },
       openFile: async ({ file }) => {
-        if (typeof file !== 'string' || !this.source.openableFiles?.().has(file)) throw new Error('the panel asked to open a file it does not show');
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+        const allowed = allowedFile(file, this.source.openableFiles?.() ?? []);
+        if (allowed === undefined) throw new Error('the panel asked to open a file it does not show');
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(allowed));
         return null;
       },
     };
   }
-}
-
-/** The panel page: root element, Plotly's strict build and the panel bundle, both with this render's nonce. */
-function panelHtml(webview: vscode.Webview, assets: vscode.Uri, view: PanelView, title: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(assets, name)).toString();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `img-src ${webview.cspSource} data: blob:`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  const escaped = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escaped}</title>
-</head>
-<body data-view="${view}">
-<div id="root" role="main" aria-label="${escaped}"></div>
-<script nonce="${nonce}" src="${script('plotly.min.js')}"></script>
-<script nonce="${nonce}" src="${script('panel.js')}"></script>
-</body>
-</html>`;
 }
