@@ -93,6 +93,23 @@ describe('preprocessDataset and the feature cache', () => {
     assert.deepEqual([readCacheEntry(mfcc.examples[0].file).features.bins], [20]);
   });
 
+  it('tells apart two different recordings of the same size and modification time', async () => {
+    const dir = path.join(tempDir(), 'twins');
+    const tone = (hz: number) => Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / 16000));
+    for (const [label, hz] of [['happy', 300], ['sad', 2000]] as const) {
+      fs.mkdirSync(path.join(dir, label), { recursive: true });
+      fs.writeFileSync(path.join(dir, label, 'take.wav'), encodeWav(tone(hz), 16000));
+    }
+    const when = new Date('2026-01-01T00:00:00Z');
+    for (const label of ['happy', 'sad']) fs.utimesSync(path.join(dir, label, 'take.wav'), when, when);
+    const twins = loadDataset(dir);
+    assert.equal(fs.statSync(twins.items[0].path).size, fs.statSync(twins.items[1].path).size);
+    const report = await preprocessDataset(twins, { cacheDir: path.join(tempDir(), 'cache'), threads: 0 });
+    assert.equal(report.computed, 2);
+    const [a, b] = report.examples.map((e) => readCacheEntry(e.file).features.data);
+    assert.notDeepEqual(a, b);
+  });
+
   it('materialises seeded augmented copies for the training split only', async () => {
     const cacheDir = path.join(tempDir(), 'cache');
     const split = splitDataset(index, { kind: 'random', seed: 1 });

@@ -14,11 +14,14 @@ export function stableHash(value: unknown): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
-/** Identifies a source file's current content: "size:mtime" or a SHA-256 of the bytes. */
+/**
+ * Identifies a source file's current content: its path, size and modification time (two files of one size unpacked
+ * in the same second are still told apart), or a SHA-256 of the bytes (identical files share their features).
+ */
 export function sourceFingerprint(file: string, mode: FingerprintMode = 'stat'): string {
   if (mode === 'content') return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   const stat = fs.statSync(file);
-  return `${stat.size}:${Math.round(stat.mtimeMs)}`;
+  return `${path.resolve(file)}:${stat.size}:${Math.round(stat.mtimeMs)}`;
 }
 
 /** Hash of everything that decides a file's features. */

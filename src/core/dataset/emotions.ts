@@ -50,7 +50,9 @@ const SYNONYMS: Record<string, Emotion> = {
 
 /** Maps a label spelling (any case) to the shared vocabulary, or undefined when it is not an emotion name. */
 export function normaliseEmotion(label: string): Emotion | undefined {
-  return SYNONYMS[label.trim().toLowerCase()];
+  const key = label.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" are folder names, not emotions.
+  return Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined;
 }
 
 /** Sorts labels: shared-vocabulary emotions in RAVDESS order first, then any others alphabetically. */
