@@ -54,6 +54,18 @@ export class JobRunner extends Disposable {
     return this.current?.title;
   }
 
+  /**
+   * One job at a time: when one runs, says so (with a button to cancel it) and returns true at once, without keeping
+   * the caller waiting on the message; `title` is the job that did not start.
+   */
+  refuseIfBusy(title: string): boolean {
+    if (!this.current) return false;
+    void vscode.window.showWarningMessage(`Voice Emotion: "${this.current.title}" is still running; ${title} did not start.`, 'Cancel Running Job').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMANDS.cancelJob);
+    });
+    return true;
+  }
+
   /** Cancels the running job; false when none runs. */
   cancel(): boolean {
     if (!this.current) return false;
@@ -67,11 +79,7 @@ export class JobRunner extends Disposable {
    */
   async run<T>(title: string, work: (job: JobContext) => Promise<T>): Promise<T | undefined> {
     if (refuseUntrusted(title)) return undefined;
-    if (this.current) {
-      const choice = await vscode.window.showWarningMessage(`Voice Emotion: "${this.current.title}" is still running.`, 'Cancel Running Job');
-      if (choice) void vscode.commands.executeCommand(COMMANDS.cancelJob);
-      return undefined;
-    }
+    if (this.refuseIfBusy(title)) return undefined;
     const controller = new AbortController();
     this.current = { title, controller };
     this.changed.fire({ title, message: 'starting…' });

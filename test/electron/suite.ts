@@ -73,9 +73,15 @@ scenario('Generate Demo Corpus writes 480 RAVDESS-named clips into the workspace
   assert.ok(files.every((f) => /^\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.wav$/.test(path.basename(f))));
 });
 
-scenario('Train Model with arguments trains, saves a valid bundle and makes it the active model', async () => {
-  const result = await vscode.commands.executeCommand<TrainCommandResult | undefined>('voiceEmotion.train', { dataDir: corpus, arch: 'cnn', epochs: 2, augment: 'none', split: 'actors' });
+scenario('Train Model with arguments trains (a second run meanwhile is refused), saves a valid bundle and makes it the active model', async () => {
+  const args = { dataDir: corpus, arch: 'cnn', epochs: 2, augment: 'none', split: 'actors' };
+  const running = vscode.commands.executeCommand<TrainCommandResult | undefined>('voiceEmotion.train', args);
+  // One job at a time: a second run started meanwhile is refused at once.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(await vscode.commands.executeCommand('voiceEmotion.train', args), undefined, 'a second run is refused while one trains');
+  const result = await running;
   assert.ok(result, 'a model was saved');
+  assert.deepEqual(fs.readdirSync(path.dirname(result.modelDir)), [path.basename(result.modelDir)], 'one model folder');
   for (const file of ['emotion.json', 'model.json', 'weights.bin']) assert.ok(fs.existsSync(path.join(result.modelDir, file)), `${file} is in the model folder`);
   const meta = JSON.parse(fs.readFileSync(path.join(result.modelDir, 'emotion.json'), 'utf8')) as { arch: string; labels: string[] };
   assert.equal(meta.arch, 'cnn');

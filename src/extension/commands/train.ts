@@ -114,6 +114,8 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
   // Copies made by "Augment Dataset…" with the same preset are used instead of augmenting on the fly.
   const augmented = lab.state.get<{ preset: string; copies: number }>(augmentedKey(dataDir));
   const cachedCopies = augmented && augmented.preset === augment ? augmented.copies : 0;
+  // Checked before the dashboard shows the new run: a refused run never appears there.
+  if (lab.jobs.refuseIfBusy('Train Model')) return undefined;
   const name = freshModelName(folder, arch);
   const out = path.join(folder, name);
   const epochs = Number(epochsText);
