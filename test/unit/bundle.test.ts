@@ -4,33 +4,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { resolveFeatureConfig } from '../../src/core/audio/config';
-import { loadBundle, MAX_BUNDLE_META_BYTES, readBundleMeta, saveBundle } from '../../src/core/bundle/bundle';
+import { loadBundle, MAX_BUNDLE_META_BYTES, readBundleMeta } from '../../src/core/bundle/bundle';
 import { MAX_MODEL_JSON_BYTES, serializeModel, sha256 } from '../../src/core/bundle/modelFiles';
 import { checkModelTopology } from '../../src/core/bundle/topology';
 import { FileError } from '../../src/core/errors';
 import { buildModel } from '../../src/core/models';
 import { initBackend } from '../../src/core/tf/backend';
-import { ARCHITECTURES, DEFAULT_TRAIN_CONFIG } from '../../src/core/train/config';
+import { ARCHITECTURES } from '../../src/core/train/config';
 import { tempDir } from '../helpers';
+import { saveTestBundle } from '../helpers/bundles';
 
 const LABELS = ['neutral', 'angry', 'sad'];
 
 async function writeBundle(dir: string): Promise<tf.LayersModel> {
   const model = buildModel('cnn-bn', { inputShape: [16, 20, 1], numClasses: LABELS.length, seed: 3 });
-  await saveBundle(dir, model, {
-    labels: LABELS,
-    feature: { kind: 'logmel', config: resolveFeatureConfig({ nMels: 16 }) },
-    inputShape: [16, 20, 1],
-    normalization: { mean: new Array(16).fill(-40), std: new Array(16).fill(10) },
-    arch: 'cnn-bn',
-    training: DEFAULT_TRAIN_CONFIG,
-    split: { kind: 'actors', description: 'test', speakerLeakage: false, seed: 1, speakers: { train: [], validation: [], test: [] }, train: [], validation: [], test: [] },
-    history: [],
-    bestEpoch: 0,
-    metrics: {},
-    backend: { name: 'cpu', tfBackend: 'cpu', skipped: [] },
-    dataset: { root: '/data', corpus: 'ravdess', files: 0, fingerprint: 'x' },
-  });
+  await saveTestBundle(dir, model, { arch: 'cnn-bn', labels: LABELS, config: resolveFeatureConfig({ nMels: 16 }), inputShape: [16, 20, 1], purpose: 'test', datasetRoot: '/data' });
   return model;
 }
 

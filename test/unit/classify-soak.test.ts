@@ -6,13 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { resolveFeatureConfig } from '../../src/core/audio/config';
 import { computeFeatures, prepareClip } from '../../src/core/audio/features';
 import { encodeWav } from '../../src/core/audio/wavWrite';
-import { saveBundle } from '../../src/core/bundle/bundle';
 import { buildModel } from '../../src/core/models';
 import { synthesizeVoice } from '../../src/core/synth/voice';
 import { initBackend } from '../../src/core/tf/backend';
-import { DEFAULT_TRAIN_CONFIG } from '../../src/core/train/config';
 import { WorkerClient } from '../../src/worker/client';
 import { ROOT, tempDir } from '../helpers';
+import { saveTestBundle } from '../helpers/bundles';
 
 const LABELS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
 const REQUESTS = 1000;
@@ -33,20 +32,7 @@ describe('classification soak', () => {
     const inputShape: [number, number, number] = [matrix.bins, matrix.frames, 1];
     modelDir = path.join(dir, 'model');
     const model = buildModel('cnn', { inputShape, numClasses: LABELS.length, seed: 2 });
-    await saveBundle(modelDir, model, {
-      labels: LABELS,
-      feature: { kind: 'logmel', config },
-      inputShape,
-      normalization: { mean: new Array(matrix.bins).fill(-40), std: new Array(matrix.bins).fill(10) },
-      arch: 'cnn',
-      training: DEFAULT_TRAIN_CONFIG,
-      split: { kind: 'actors', description: 'soak', speakerLeakage: false, seed: 1, speakers: { train: [], validation: [], test: [] }, train: [], validation: [], test: [] },
-      history: [],
-      bestEpoch: 0,
-      metrics: {},
-      backend: { name: 'cpu', tfBackend: 'cpu', skipped: [] },
-      dataset: { root: dir, corpus: 'ravdess', files: 0, fingerprint: 'soak' },
-    });
+    await saveTestBundle(modelDir, model, { arch: 'cnn', labels: LABELS, config, inputShape, purpose: 'soak', datasetRoot: dir });
     model.dispose();
     client = new WorkerClient({ script: path.join(ROOT, 'dist', 'worker.js'), timeoutMs: 60_000 });
   });

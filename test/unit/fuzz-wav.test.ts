@@ -12,16 +12,16 @@ import { after, before, describe, it } from 'node:test';
 import { resolveFeatureConfig } from '../../src/core/audio/config';
 import { fileFeatures } from '../../src/core/audio/features';
 import { readWav } from '../../src/core/audio/wav';
-import { loadBundle, saveBundle, type ModelBundle } from '../../src/core/bundle/bundle';
+import { loadBundle, type ModelBundle } from '../../src/core/bundle/bundle';
 import { FileError } from '../../src/core/errors';
 import { classifyFile, type Classification } from '../../src/core/infer/classify';
 import { buildModel } from '../../src/core/models';
 import { initBackend } from '../../src/core/tf/backend';
-import { DEFAULT_TRAIN_CONFIG } from '../../src/core/train/config';
 import { workerHandlers } from '../../src/worker/handlers';
 import { forgetBundle } from '../../src/worker/runtime';
 import { VALID_PREFIX, wavFuzzCorpus, type WavFuzzCase } from '../fuzz/wavCorpus';
 import { tempDir } from '../helpers';
+import { saveTestBundle } from '../helpers/bundles';
 
 const LABELS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
 /** Resident memory the whole corpus may add, in MiB: a bound on leaks and runaway buffers, not on speed. */
@@ -90,20 +90,7 @@ describe('fuzzed WAV files', () => {
     const config = resolveFeatureConfig({ nMels: 32, clipSeconds: 0.5 });
     const inputShape: [number, number, number] = [32, 1 + Math.floor((0.5 * config.sampleRate) / config.hopLength), 1];
     const model = buildModel('cnn', { inputShape, numClasses: LABELS.length, seed: 5 });
-    await saveBundle(modelDir, model, {
-      labels: LABELS,
-      feature: { kind: 'logmel', config },
-      inputShape,
-      normalization: { mean: new Array(32).fill(-40), std: new Array(32).fill(10) },
-      arch: 'cnn',
-      training: DEFAULT_TRAIN_CONFIG,
-      split: { kind: 'actors', description: 'fuzz', speakerLeakage: false, seed: 1, speakers: { train: [], validation: [], test: [] }, train: [], validation: [], test: [] },
-      history: [],
-      bestEpoch: 0,
-      metrics: {},
-      backend: { name: 'cpu', tfBackend: 'cpu', skipped: [] },
-      dataset: { root: dir, corpus: 'ravdess', files: 0, fingerprint: 'fuzz' },
-    });
+    await saveTestBundle(modelDir, model, { arch: 'cnn', labels: LABELS, config, inputShape, purpose: 'fuzz', datasetRoot: dir });
     model.dispose();
     bundle = await loadBundle(modelDir);
   });
