@@ -25,15 +25,41 @@ export function isTemporaryFileName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
-/** Deletes the temporary files an interrupted atomic write left directly in `dir`; returns their paths. */
-export function removeTemporaryFiles(dir: string): string[] {
+/** Whether the process that named a temporary file (its pid is in the name) is gone from this machine. */
+function writerIsGone(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Deletes the temporary files an interrupted atomic write left directly in `dir`; returns their paths. With
+ * `abandonedOnly` (a folder other processes may be writing, like a shared feature cache), only files whose writer
+ * process is gone, or that are older than an hour, are deleted.
+ */
+export function removeTemporaryFiles(dir: string, options: { abandonedOnly?: boolean } = {}): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
     return [];
   }
-  const removed = names.filter(isTemporaryFileName).map((name) => path.join(dir, name));
+  const hourAgo = Date.now() - 3_600_000;
+  const abandoned = (name: string) => {
+    if (writerIsGone(name)) return true;
+    try {
+      return fs.statSync(path.join(dir, name)).mtimeMs < hourAgo;
+    } catch {
+      return false;
+    }
+  };
+  const removed = names.filter((name) => isTemporaryFileName(name) && (!options.abandonedOnly || abandoned(name))).map((name) => path.join(dir, name));
   for (const file of removed) fs.rmSync(file, { force: true });
   return removed;
 }

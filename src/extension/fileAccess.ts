@@ -121,7 +121,9 @@ export type ClipDecision = { readonly allowed: true; readonly file: string } | {
 export function decideClipRequest(file: unknown, options: { readonly workspaceFolders: readonly string[]; readonly listedFiles: ReadonlySet<string> }): ClipDecision {
   const canonical = canonicalPath(file);
   if (canonical === undefined) return { allowed: false, reason: 'the clip is not an absolute file path' };
-  if (path.extname(canonical).toLowerCase() !== '.wav') return { allowed: false, reason: 'only WAV clips can be played' };
+  // The name asked for counts too (a dataset may link x.wav to a content-addressed blob without an extension).
+  const isWav = (name: string) => path.extname(name).toLowerCase() === '.wav';
+  if (!isWav(canonical) && !(typeof file === 'string' && isWav(file))) return { allowed: false, reason: 'only WAV clips can be played' };
   if (typeof file === 'string' && options.listedFiles.has(file)) return { allowed: true, file: canonical };
   for (const folder of options.workspaceFolders) {
     const root = canonicalPath(folder);

@@ -110,6 +110,22 @@ describe('preprocessDataset and the feature cache', () => {
     assert.notDeepEqual(a, b);
   });
 
+  it("leaves another process's entries in progress alone, and clears a dead run's leftovers", async () => {
+    const cacheDir = path.join(tempDir(), 'cache');
+    await preprocessDataset(index, { cacheDir, threads: 0 });
+    const bucket = path.join(cacheDir, 'entries', '00');
+    fs.mkdirSync(bucket, { recursive: true });
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const inProgress = path.join(bucket, `.00aa.vec.${process.pid}.1a2b.tmp`);
+    const abandoned = path.join(bucket, `.00bb.vec.${dead.pid}.3c4d.tmp`);
+    fs.writeFileSync(inProgress, 'being written');
+    fs.writeFileSync(abandoned, 'half a file');
+    await preprocessDataset(index, { cacheDir, threads: 0 });
+    assert.ok(fs.existsSync(inProgress), 'a live writer keeps its temporary file');
+    assert.ok(!fs.existsSync(abandoned), "a dead run's temporary file is removed");
+  });
+
   it('materialises seeded augmented copies for the training split only', async () => {
     const cacheDir = path.join(tempDir(), 'cache');
     const split = splitDataset(index, { kind: 'random', seed: 1 });

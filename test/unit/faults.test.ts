@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 // The module object itself (not a namespace copy), so that replacing a function here replaces it for the product code.
 import fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { resolveFeatureConfig } from '../../src/core/audio/config';
@@ -355,12 +356,16 @@ describe('one training run per model folder', () => {
     assert.ok(!fs.existsSync(path.join(out, LOCK_FILE)));
   });
 
-  it('a lock from another host is never taken over; a lock of this process is released only by its holder', () => {
+  it('a lock from another host is never taken over (the message says how to clear it); one with a reused pid is; a lock of this process is released only by its holder', () => {
     const out = tempDir();
     const lockFile = path.join(out, LOCK_FILE);
     fs.writeFileSync(lockFile, JSON.stringify({ pid: 1, hostname: 'build-server-7', startedAt: '2024-05-01T10:00:00.000Z', token: 'x' }));
-    assert.throws(() => lockModelFolder(out), /is being written by another training run \(pid 1 on build-server-7, started 2024-05-01T10:00:00\.000Z\)/);
+    assert.throws(() => lockModelFolder(out), /is being written by another training run \(pid 1 on build-server-7, started 2024-05-01T10:00:00\.000Z\).*delete .*\.lock/);
     fs.rmSync(lockFile);
+    // This process's pid on a lock it does not hold: left by an earlier run whose pid was reused (a restarted container).
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), token: 'earlier-run' }));
+    lockModelFolder(out).release();
+    assert.ok(!fs.existsSync(lockFile), 'the reused-pid lock was taken over and released');
     const lock = lockModelFolder(out);
     assert.throws(() => lockModelFolder(out), /is being written by another training run/);
     lock.release();

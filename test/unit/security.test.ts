@@ -302,6 +302,13 @@ describe('file access', () => {
     assert.deepEqual(decideClipRequest(path.join(ws, 'clips', 'link.wav'), { workspaceFolders: [root], listedFiles: new Set() }), { allowed: true, file: listed });
     assert.equal(decideClipRequest(path.join(outside, 'secret.txt'), { ...options, listedFiles: new Set([path.join(outside, 'secret.txt')]) }).allowed, false);
     assert.equal(decideClipRequest(clip, { workspaceFolders: ['relative/ws'], listedFiles: new Set() }).allowed, false);
+    // A WAV name linked to a blob without an extension (content-addressed datasets) plays; the blob's own name does not.
+    const blob = path.join(ws, 'blobs', 'abc123');
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.writeFileSync(blob, 'RIFF');
+    fs.symlinkSync(blob, path.join(ws, 'take.wav'));
+    assert.deepEqual(decideClipRequest(path.join(ws, 'take.wav'), options), { allowed: true, file: blob });
+    assert.equal(decideClipRequest(blob, options).allowed, false);
   });
 
   it('reads the clip files of explorer outputs only, and survives malformed ones', () => {

@@ -15,13 +15,14 @@ export function stableHash(value: unknown): string {
 }
 
 /**
- * Identifies a source file's current content: its path, size and modification time (two files of one size unpacked
- * in the same second are still told apart), or a SHA-256 of the bytes (identical files share their features).
+ * Identifies a source file's current content: its name in the dataset (`id`, the path relative to the dataset folder,
+ * so a moved dataset keeps its cache), size and modification time — two files of one size unpacked in the same second
+ * are still told apart — or a SHA-256 of the bytes (identical files share their features).
  */
-export function sourceFingerprint(file: string, mode: FingerprintMode = 'stat'): string {
+export function sourceFingerprint(file: string, mode: FingerprintMode = 'stat', id: string = path.basename(file)): string {
   if (mode === 'content') return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   const stat = fs.statSync(file);
-  return `${path.resolve(file)}:${stat.size}:${Math.round(stat.mtimeMs)}`;
+  return `${id}:${stat.size}:${Math.round(stat.mtimeMs)}`;
 }
 
 /** Hash of everything that decides a file's features. */

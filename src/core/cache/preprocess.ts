@@ -6,7 +6,7 @@ import { formatAugmentPlan, parseAugmentSpec } from '../augment/spec';
 import type { DatasetIndex, SkippedFile } from '../dataset/load';
 import type { DatasetSplit } from '../dataset/split';
 import { FileError } from '../errors';
-import { writeFileAtomic } from '../fsutil';
+import { removeTemporaryFiles, writeFileAtomic } from '../fsutil';
 import { readCacheEntryHeader } from './entry';
 import type { PreprocessJob } from './job';
 import { entryKey, entryPath, featureConfigHash, sourceFingerprint, stableHash, type FingerprintMode } from './keys';
@@ -89,12 +89,14 @@ export interface PreprocessReport {
   readonly reportFile: string;
 }
 
-/** Deletes temporary files a killed run left behind (complete entries are never temporary). */
+/**
+ * Deletes temporary files a killed run left behind (complete entries are never temporary). Another process may be
+ * filling the same cache (a notebook and a training run on one dataset): its files in progress are left alone.
+ */
 function removeStaleTemporaries(entriesDir: string): void {
   for (const bucket of fs.readdirSync(entriesDir)) {
     const dir = path.join(entriesDir, bucket);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const name of fs.readdirSync(dir)) if (name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+    if (fs.statSync(dir).isDirectory()) removeTemporaryFiles(dir, { abandonedOnly: true });
   }
 }
 
@@ -136,7 +138,7 @@ export async function preprocessDataset(index: DatasetIndex, options: Preprocess
   for (const item of index.items) {
     let fingerprint: string;
     try {
-      fingerprint = sourceFingerprint(item.path, options.fingerprint);
+      fingerprint = sourceFingerprint(item.path, options.fingerprint, item.id);
     } catch (error) {
       skipped.push({ path: item.path, problem: `cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
       continue;

@@ -37,6 +37,9 @@ function readOwner(file: string): LockOwner | undefined {
   }
 }
 
+/** Tokens of the locks this process holds. */
+const HELD_TOKENS = new Set<string>();
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -57,6 +60,8 @@ function isStale(file: string, owner: LockOwner | undefined): boolean {
     }
   }
   if (owner.hostname !== os.hostname()) return false;
+  // Our own pid on a lock this process does not hold: a run before a restart that reused the pid (containers).
+  if (owner.pid === process.pid) return !HELD_TOKENS.has(owner.token);
   const bootedAt = Date.now() - os.uptime() * 1000;
   return !isAlive(owner.pid) || Date.parse(owner.startedAt) < bootedAt - 60_000;
 }
@@ -130,14 +135,16 @@ export function lockModelFolder(dir: string): ModelFolderLock {
   for (let attempt = 0; !create(file, owner); attempt++) {
     const current = readOwner(file);
     if (attempt >= 3 || !isStale(file, current)) {
-      throw new FileError(resolved, `is being written by another training run (${describeOwner(current)}); wait for it to finish or cancel it`);
+      throw new FileError(resolved, `is being written by another training run (${describeOwner(current)}); wait for it to finish or cancel it — if no run is active (it ran on another machine and stopped), delete ${path.join(resolved, LOCK_FILE)}`);
     }
     takeOver(file, current);
   }
   let held = true;
+  HELD_TOKENS.add(owner.token);
   const release = () => {
     if (!held) return;
     held = false;
+    HELD_TOKENS.delete(owner.token);
     process.off('exit', release);
     if (readOwner(file)?.token !== owner.token) return;
     fs.rmSync(file, { force: true });
