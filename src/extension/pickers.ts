@@ -31,7 +31,7 @@ export async function pickDataset(state: vscode.Memento, title: string): Promise
   if (root) add(path.join(root, 'demo-corpus'), 'demo corpus');
   items.push({ label: '$(folder-opened) Choose a folder…', description: 'RAVDESS, CREMA-D, TESS, SAVEE, or a folder with a labels.csv', action: 'browse' });
   items.push({ label: '$(beaker) Generate the demo corpus…', description: 'synthetic RAVDESS-shaped speech, about 30 s', action: 'demo' });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Dataset folder' });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Dataset folder', ignoreFocusOut: true });
   if (!picked) return undefined;
   let folder = picked.folder;
   if (picked.action === 'browse') {
@@ -56,7 +56,7 @@ export async function pickModel(models: ModelRegistry, title: string): Promise<s
       folder: run.modelDir,
     }));
   items.push({ label: '$(folder-opened) Choose a model folder…', description: 'a folder with emotion.json, model.json and weights.bin', action: 'browse' });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: runs.length ? 'Model' : 'No models in this workspace yet' });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: runs.length ? 'Model' : 'No models in this workspace yet', ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.action !== 'browse') return picked.folder;
   const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Model' });

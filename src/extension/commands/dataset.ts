@@ -64,11 +64,12 @@ export async function augmentCommand(lab: Lab): Promise<void> {
       { label: 'standard', detail: 'Noise, gain, shift, pitch, tempo and SpecAugment masks' },
       { label: 'strong', detail: 'All of standard, stronger, plus reverb and mixup' },
     ],
-    { title: 'Augment Dataset (2/3): augmentation' },
+    { title: 'Augment Dataset (2/3): augmentation', ignoreFocusOut: true },
   );
   if (!preset) return;
   const copies = await vscode.window.showInputBox({
     title: 'Augment Dataset (3/3): copies per training file',
+    ignoreFocusOut: true,
     value: '2',
     validateInput: (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 20 ? undefined : 'A whole number from 1 to 20'),
   });

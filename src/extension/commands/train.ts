@@ -37,7 +37,7 @@ const SPLIT_ITEMS: readonly Choice<SplitKind>[] = [
 /** Picks one of `items`, starting on the one whose value is `current`. */
 async function choose<T>(items: readonly Choice<T>[], title: string, current: T): Promise<T | undefined> {
   const ordered = [...items].sort((a, b) => Number(b.value === current) - Number(a.value === current));
-  return (await vscode.window.showQuickPick(ordered, { title, matchOnDetail: true }))?.value;
+  return (await vscode.window.showQuickPick(ordered, { title, matchOnDetail: true, ignoreFocusOut: true }))?.value;
 }
 
 /** A model name that is not taken in `folder`: arch-YYYYMMDD-HHMM, with a counter if needed. */
@@ -102,6 +102,7 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
       ? String(args.epochs)
       : await vscode.window.showInputBox({
           title: 'Train Model (3/5): epochs',
+          ignoreFocusOut: true,
           value: String(settings.training.epochs),
           prompt: `At most this many passes over the training files (early stopping after ${settings.training.earlyStopping} without improvement)`,
           validateInput: (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000 ? undefined : 'A whole number from 1 to 1000'),
