@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiResults } from '../electron/suite';
 import { buildApiSuite } from '../electron/build';
-import { e2eSkip, openVsCode, type VsCode } from './harness';
+import { e2eSkip, openVsCode, removeTree, type VsCode } from './harness';
 import { makeWorkspace } from './workspace';
 
 const skip = e2eSkip();
@@ -25,8 +25,8 @@ describe('the VS Code API suite in code-server', { skip, timeout: 900_000 }, () 
   });
   after(async () => {
     await vs?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-    if (resultsFile) fs.rmSync(path.dirname(resultsFile), { recursive: true, force: true });
+    if (workspace) removeTree(workspace);
+    if (resultsFile) removeTree(path.dirname(resultsFile));
   });
 
   it('every scenario passes: activation, demo corpus, training, classify, a corrupt file, spectrogram, the notebook', async () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadBundle } from '../../src/core/bundle/bundle';
 import { makeWorkspace } from './workspace';
-import { answer, chooseFile, e2eSkip, notification, openVsCode, panelFrame, panelText, pick, runCommand, screenshot, type VsCode } from './harness';
+import { answer, chooseFile, e2eSkip, notification, openVsCode, panelFrame, panelText, pick, removeTree, runCommand, screenshot, type VsCode } from './harness';
 
 const skip = e2eSkip();
 
@@ -41,7 +41,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
   });
   after(async () => {
     await vs?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    if (workspace) removeTree(workspace);
   });
 
   it('Generate Demo Corpus writes the RAVDESS-shaped corpus into the workspace', () =>
@@ -248,7 +248,7 @@ describe('the extension in VS Code, untrusted workspace', { skip, timeout: 300_0
   });
   after(async () => {
     await vs?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    if (workspace) removeTree(workspace);
   });
 
   it("offers no training in the palette; the walkthrough's Train button is refused with the reason", () =>

@@ -17,6 +17,18 @@ export const VSIX = path.join(ROOT, 'voice-emotion.vsix');
 /** Where screenshots of failures and of each theme go. */
 export const ARTIFACTS = path.join(ROOT, 'test', 'e2e', 'artifacts');
 
+/**
+ * Removes a folder a test made. Processes of the VS Code that just closed (a notebook kernel still writing the demo
+ * corpus) may add files for a moment, so removal is retried; it never fails a test.
+ */
+export function removeTree(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
+  } catch (error) {
+    process.stderr.write(`could not remove ${dir}: ${(error as Error).message}\n`);
+  }
+}
+
 /** Why the end-to-end tests cannot run here (setup missing), or undefined when they can. */
 export function missingSetup(): string | undefined {
   for (const [what, file] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM]] as const) {
@@ -225,7 +237,7 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCode> {
       close: async () => {
         await opened.close().catch(() => undefined);
         server.kill();
-        fs.rmSync(base, { recursive: true, force: true });
+        removeTree(base);
       },
     };
   } catch (error) {
