@@ -63,6 +63,14 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
         await page.mouse.wheel(0, 700);
       }
       for (const kind of wanted) assert.ok(seen[kind] >= 1, `the reopened notebook draws its saved ${kind} output (charts seen: ${JSON.stringify(seen)})`);
+      // A picture of the charts: scroll the cell list (its left gutter) down to the training outputs.
+      for (let i = 0; i < 6; i++) {
+        await page.mouse.move(372, 500);
+        await page.mouse.wheel(0, 1200);
+        await page.waitForTimeout(400);
+      }
+      await page.waitForTimeout(1500);
+      await screenshot(page, 'notebook-outputs');
     } catch (error) {
       await vs.saveFailure('failure-notebook');
       throw error;
@@ -97,6 +105,43 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
       await screenshot(page, 'notebook-interrupted');
     } catch (error) {
       await vs.saveFailure('failure-notebook-interrupt');
+      throw error;
+    }
+  });
+  it('Interrupt during emo.train stops the training cell; the model folder is released', async () => {
+    const page = vs.page;
+    const file = path.join(workspace, 'quickstart.emonb');
+    const modelDir = path.join(workspace, 'models', 'quickstart');
+    type Saved = { cells: { kind: string; source: string; outputs?: { items: { mime: string; data: unknown }[] }[]; executionSummary?: { success?: boolean } }[] };
+    const toolbar = (label: string) => page.locator(`.notebook-toolbar-container .action-item a[aria-label^="${label}"]`).first();
+    try {
+      fs.rmSync(modelDir, { recursive: true, force: true });
+      await toolbar('Run All').click();
+      // Training holds the model folder's lock while it runs: interrupt then.
+      const lock = path.join(modelDir, '.lock');
+      const started = Date.now() + 300_000;
+      while (!fs.existsSync(lock)) {
+        assert.ok(Date.now() < started, 'training started within 5 minutes');
+        await page.waitForTimeout(250);
+      }
+      await page.waitForTimeout(1500);
+      await toolbar('Interrupt').click();
+      const deadline = Date.now() + 120_000;
+      let training: Saved['cells'][number] | undefined;
+      for (;;) {
+        await page.waitForTimeout(3000);
+        await runCommand(page, 'File: Save');
+        await page.waitForTimeout(1000);
+        training = (JSON.parse(fs.readFileSync(file, 'utf8')) as Saved).cells.find((c) => c.kind === 'code' && c.source.includes('emo.train('));
+        if (training?.executionSummary?.success === false) break;
+        assert.notEqual(training?.executionSummary?.success, true, 'the training cell was interrupted, not finished');
+        assert.ok(Date.now() < deadline, 'the interrupted training cell ended within 2 minutes');
+      }
+      assert.match(JSON.stringify(training?.outputs ?? []), /Interrupted/);
+      assert.equal(fs.existsSync(lock), false, 'the model folder is released');
+      await screenshot(page, 'notebook-training-interrupted');
+    } catch (error) {
+      await vs.saveFailure('failure-notebook-interrupt-training');
       throw error;
     }
   });
