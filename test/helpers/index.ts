@@ -6,10 +6,14 @@ import { RealFft } from '../../src/core/audio/fft';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Temporary folders made by {@link tempDir}, removed by one exit handler. */
+const temporaryDirs = new Set<string>();
+
 /** A fresh temporary folder, removed when the process exits. */
 export function tempDir(prefix = 'voice-emotion-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  if (temporaryDirs.size === 0) process.once('exit', () => temporaryDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  temporaryDirs.add(dir);
   return dir;
 }
 
