@@ -29,13 +29,14 @@ export class LabStatusBar extends Disposable {
 
   private render(): void {
     const backend = this.worker.backend ?? 'not started';
+    const device = this.worker.device ? ` on ${this.worker.device}` : '';
     if (this.job) {
       const percent = this.job.fraction === undefined ? '' : ` ${Math.round(this.job.fraction * 100)}%`;
       this.item.text = `$(sync~spin) ${this.job.title}${percent}`;
-      this.item.tooltip = `${this.job.title}: ${this.job.message}\nBackend: ${backend}\nClick for the Training Dashboard`;
+      this.item.tooltip = `${this.job.title}: ${this.job.message}\nBackend: ${backend}${device}\nClick for the Training Dashboard`;
     } else {
       this.item.text = `$(pulse) Emotion: ${backend}`;
-      this.item.tooltip = `Voice Emotion Lab — TensorFlow.js backend: ${backend}\nClick for the Training Dashboard`;
+      this.item.tooltip = `Voice Emotion Lab — TensorFlow.js backend: ${backend}${device}\nClick for the Training Dashboard`;
     }
     this.item.accessibilityInformation = { label: `Voice Emotion: ${this.job ? this.job.title : `backend ${backend}`}` };
   }

@@ -24,6 +24,7 @@ export class LabWorker extends Disposable {
   /** Fires when a job reports which TensorFlow.js backend it runs on. */
   readonly onDidReportBackend = this.backendChanged.event;
   private lastBackend: BackendName | undefined;
+  private lastDevice: string | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -38,9 +39,16 @@ export class LabWorker extends Disposable {
     return this.lastBackend;
   }
 
-  /** Records the backend a job reported (training start, evaluation, classification). */
-  reportBackend(name: BackendName): void {
+  /** The GPU of the backend reported last, when it said (webgpu's adapter). */
+  get device(): string | undefined {
+    return this.lastDevice;
+  }
+
+  /** Records the backend a job reported (training start, evaluation, classification), and its GPU when known. */
+  reportBackend(name: BackendName, device?: string): void {
+    if (name !== this.lastBackend) this.lastDevice = undefined;
     this.lastBackend = name;
+    if (device) this.lastDevice = device;
     this.backendChanged.fire(name);
   }
 

@@ -25,7 +25,7 @@ export function applyTrainEvent(run: DashboardRun, event: TrainEvent): Dashboard
     case 'preprocess':
       return { ...run, message: `Preprocessing ${event.done}/${event.total} files` };
     case 'start':
-      return { ...run, backend: event.backend.name, labels: event.labels, epochs: event.epochs, message: `Training on ${event.train} files (${event.split})` };
+      return { ...run, backend: event.backend.device ? `${event.backend.name} (${event.backend.device})` : event.backend.name, labels: event.labels, epochs: event.epochs, message: `Training on ${event.train} files (${event.split})` };
     case 'batch':
       return {
         ...run,

@@ -54,6 +54,11 @@ export interface WorkerMethods {
     params: { choice: BackendChoice };
     result: BackendReport;
   };
+  /** Starts the backend `choice` and runs one training step on it: proves a newly installed backend works. */
+  backendCheck: {
+    params: { choice: BackendChoice };
+    result: BackendReport & { loss: number; seconds: number };
+  };
   /** Trains a model from a dataset folder into a model folder, streaming progress. */
   train: {
     params: { dataDir: string; out: string; config?: Partial<TrainConfig>; resume?: boolean; cacheDir?: string; threads?: number };

@@ -19,6 +19,12 @@ export const workerHandlers: Handlers<WorkerMethods> = {
 
   backend: ({ choice }) => ensureBackend(choice),
 
+  backendCheck: async ({ choice }) => {
+    const report = await ensureBackend(choice);
+    const { checkTrainingStep } = await import('../core/tf/selfTest');
+    return { ...report, ...checkTrainingStep() };
+  },
+
   features: ({ file, kind, config, full }) => {
     const result = fileFeatures(file, kind, config ?? {}, { full });
     return {

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { encodeWav } from '../../src/core/audio/wavWrite';
 import { generateDemoCorpus } from '../../src/core/synth/corpus';
 import { CancelledError, RemoteError, RpcEndpoint, TimeoutError, type RpcMessage, type Transport } from '../../src/shared/rpc';
+import { probeWebGpu } from '../../src/core/tf/webgpu';
 import { WorkerClient } from '../../src/worker/client';
 import { ROOT, sine, tempDir } from '../helpers';
 
@@ -176,6 +177,22 @@ describe('WorkerClient with the real worker process', () => {
       assert.match(error.message, /empty/);
       return true;
     });
+  });
+
+  it('checks a backend with one training step, and says why one cannot run', async () => {
+    const check = await client.request('backendCheck', { choice: 'wasm' });
+    assert.equal(check.name, 'wasm');
+    assert.ok(Number.isFinite(check.loss) && check.loss > 0, `loss ${check.loss}`);
+    const probe = probeWebGpu();
+    if ('problem' in probe) {
+      // A second worker: the first keeps its backend.
+      const other = new WorkerClient({ script, timeoutMs: 60_000 });
+      try {
+        await assert.rejects(other.request('backendCheck', { choice: 'webgpu' }), (error: Error) => error.message.includes(`webgpu: ${probe.problem}`));
+      } finally {
+        other.dispose();
+      }
+    }
   });
 
   it('cancels a running job and keeps the worker alive', async () => {

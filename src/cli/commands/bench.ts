@@ -9,7 +9,7 @@ import { preprocessDataset } from '../../core/cache/preprocess';
 import { loadDataset } from '../../core/dataset';
 import { UsageError } from '../../core/errors';
 import { BACKEND_CHOICES, type BackendName } from '../../core/tf/choices';
-import { ARCHITECTURES } from '../../core/train/config';
+import { ARCHITECTURES, type Architecture } from '../../core/train/config';
 import { generateDemoCorpus } from '../../core/synth/corpus';
 import { synthesizeVoice } from '../../core/synth/voice';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
@@ -19,7 +19,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print one JSON object per measurement: {name, value, unit}' },
   repeat: { type: 'integer', value: 'N', description: 'timed runs per measurement after one warm-up (default 7)' },
   only: { type: 'string', choices: ['features', 'preprocess', 'train', 'classify', 'extension', 'cancel'], description: 'run one group of measurements' },
-  backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu)' },
+  backends: { type: 'string', value: 'LIST', description: 'backends for the train group (default: wasm; add cpu, node, node-gpu, webgpu)' },
+  archs: { type: 'string', value: 'LIST', description: 'architectures for the train group (default: all)' },
   actors: { type: 'integer', value: 'N', description: 'actors in the preprocessing corpus (default 24 = 1,440 files)' },
 };
 
@@ -136,7 +137,7 @@ async function benchCancel(dir: string, measurements: Measurement[]): Promise<vo
 }
 
 /** Training throughput (forward + backward + Adam update) of each architecture on 128×128 inputs, batch 32. */
-async function benchTrain(backends: readonly BackendName[], measurements: Measurement[]): Promise<void> {
+async function benchTrain(backends: readonly BackendName[], archs: readonly Architecture[], measurements: Measurement[]): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../../core/tf/backend');
   const { buildModel } = await import('../../core/models');
@@ -149,7 +150,7 @@ async function benchTrain(backends: readonly BackendName[], measurements: Measur
       measurements.push({ name: `train: ${backend} unavailable (${(error as Error).message.slice(0, 120)})`, backend, value: 0, unit: 'samples/s' });
       continue;
     }
-    for (const arch of ARCHITECTURES) {
+    for (const arch of archs) {
       const model = buildModel(arch, { inputShape: [128, 128, 1], numClasses: 8, seed: 1 });
       const optimizer = tf.train.adam(1e-3);
       const x = tf.randomNormal([batch, 128, 128, 1], 0, 1, 'float32', 1);
@@ -164,7 +165,8 @@ async function benchTrain(backends: readonly BackendName[], measurements: Measur
         step();
         peak = Math.max(peak, process.memoryUsage().rss);
       }, arch === 'resnet18' ? 2 : 3);
-      measurements.push({ name: `train: ${arch}, 128×128, batch ${batch}, ${report.name}`, backend: report.name, arch, value: batch / seconds, unit: 'samples/s' });
+      const on = report.device ? `${report.name} on ${report.device}` : report.name;
+      measurements.push({ name: `train: ${arch}, 128×128, batch ${batch}, ${on}`, backend: report.name, arch, value: batch / seconds, unit: 'samples/s' });
       measurements.push({ name: `train: ${arch} peak resident memory, ${report.name}`, backend: report.name, arch, value: peak / 2 ** 20, unit: 'MiB' });
       tf.dispose([x, y]);
       optimizer.dispose();
@@ -411,7 +413,9 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
     if (!only || only === 'train') {
       const backends = ((options.backends as string | undefined) ?? 'wasm').split(',').map((b) => b.trim()) as BackendName[];
       for (const b of backends) if (!BACKEND_CHOICES.includes(b) || (b as string) === 'auto') throw new UsageError(`unknown backend "${b}" in --backends`);
-      await benchTrain(backends, measurements);
+      const archs = ((options.archs as string | undefined) ?? ARCHITECTURES.join(',')).split(',').map((a) => a.trim()) as Architecture[];
+      for (const a of archs) if (!ARCHITECTURES.includes(a)) throw new UsageError(`unknown architecture "${a}" in --archs`);
+      await benchTrain(backends, archs, measurements);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -66,7 +66,7 @@ function report(corpus: string, modelDir: string, meta: BundleMeta, seconds: num
       ['test UAR', `${formatPercent(test?.uar)} (chance ${formatPercent(chance)})`],
       ['test macro-F1', formatPercent(test?.macroF1)],
       ['best epoch', `${meta.bestEpoch + 1} of ${history.length}`],
-      ['backend', `${meta.backend.name}${meta.backend.skipped.length ? ` (${meta.backend.skipped.join('; ')})` : ''}`],
+      ['backend', `${meta.backend.name}${meta.backend.device ? ` on ${meta.backend.device}` : ''}${meta.backend.skipped.length ? ` (${meta.backend.skipped.join('; ')})` : ''}`],
       ['features', `${meta.feature.kind}, ${meta.inputShape[0]} bands × ${meta.inputShape[1]} frames (${meta.feature.config.clipSeconds} s at ${meta.feature.config.sampleRate} Hz)`],
       ['total time', formatDuration(seconds)],
     ]),

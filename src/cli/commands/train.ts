@@ -25,7 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   fold: { type: 'integer', value: 'K', description: 'which fold to train, 0-based (default 0)' },
   'n-mels': { type: 'integer', value: 'N', description: 'mel bands of the input (default 128)' },
   duration: { type: 'number', value: 'S', description: 'clip length in seconds (default 3)' },
-  backend: { type: 'string', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto: node-gpu → node → wasm → cpu)' },
+  backend: { type: 'string', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto: node-gpu → webgpu → node → wasm → cpu)' },
   seed: { type: 'integer', value: 'N', description: 'seed of initialisation, shuffling and augmentation (default 1)' },
   resume: { type: 'flag', description: 'continue the run whose checkpoint is in MODEL_DIR' },
   cache: { type: 'string', value: 'DIR', description: 'feature cache folder (default DATA_DIR/.voice-emotion-cache)' },
@@ -76,7 +76,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
     if (event.type === 'preprocess') prepBar.update(event.done, event.total);
     else if (event.type === 'start') {
       prepBar.finish();
-      log(`backend: ${event.backend.name}${event.backend.skipped.length ? ` (skipped ${event.backend.skipped.join('; ')})` : ''}`);
+      log(`backend: ${event.backend.name}${event.backend.device ? ` on ${event.backend.device}` : ''}${event.backend.skipped.length ? ` (skipped ${event.backend.skipped.join('; ')})` : ''}`);
       log(`split: ${event.split}; ${event.train} train, ${event.validation} validation, ${event.test} test clips; ${event.labels.length} labels`);
       if (event.resumedAt > 0) log(`resuming after epoch ${event.resumedAt}`);
     } else if (event.type === 'batch') {

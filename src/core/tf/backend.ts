@@ -53,8 +53,20 @@ async function tryWasm(): Promise<string | undefined> {
   return undefined;
 }
 
+/** The GPU the last WebGPU start found. */
+let webGpuDevice: string | undefined;
+
+async function tryWebGpu(): Promise<string | undefined> {
+  const { startWebGpu } = await import('./webgpu');
+  const started = await startWebGpu();
+  if ('problem' in started) return started.problem;
+  webGpuDevice = started.device;
+  return undefined;
+}
+
 async function tryRung(name: BackendName): Promise<string | undefined> {
   if (name === 'node-gpu' || name === 'node') return tryNative(name);
+  if (name === 'webgpu') return tryWebGpu();
   if (name === 'wasm') return tryWasm();
   if (!(await tf.setBackend('cpu'))) return 'the cpu backend did not initialise';
   // The cpu backend prints an advertisement for tfjs-node on first use; the ladder already reports why it is used.
@@ -63,7 +75,7 @@ async function tryRung(name: BackendName): Promise<string | undefined> {
 }
 
 /**
- * Selects the TensorFlow.js backend: 'auto' walks node-gpu (CUDA) → node (native CPU) → wasm → cpu and takes the
+ * Selects the TensorFlow.js backend: 'auto' walks node-gpu (CUDA) → webgpu (Dawn) → node (native CPU) → wasm → cpu and takes the
  * first that works, recording a one-line reason for each skipped rung; an explicit choice that fails throws with
  * its reason.
  */
@@ -74,7 +86,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     const problem = await tryRung(rung);
     if (!problem) {
       await tf.ready();
-      return { name: rung, tfBackend: tf.getBackend(), skipped };
+      return { name: rung, tfBackend: tf.getBackend(), ...(rung === 'webgpu' && webGpuDevice ? { device: webGpuDevice } : {}), skipped };
     }
     skipped.push(`${rung}: ${problem}`);
   }

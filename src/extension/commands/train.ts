@@ -133,7 +133,7 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
           timeoutMs: 0,
           onEvent: (event) => {
             run = applyTrainEvent(run, event);
-            if (event.type === 'start') lab.worker.reportBackend(event.backend.name);
+            if (event.type === 'start') lab.worker.reportBackend(event.backend.name, event.backend.device);
             const fraction = run.epoch && run.batches ? (run.epoch - 1 + (run.batch ?? 0) / run.batches) / run.epochs : undefined;
             job.report(run.message, fraction);
             lab.dashboard.update(run);
