@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { buildModel } from '../../src/core/models';
 import { Random } from '../../src/core/random';
 import { registerWasmTrainingKernels } from '../../src/core/tf/wasmKernels';
+import { modelStep } from '../helpers/training';
 
 type Shape4D = [number, number, number, number];
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
@@ -377,35 +378,6 @@ function batchNormGradients(xValues: Float32Array, shape: number[]): Float32Arra
   });
 }
 
-interface ModelStep {
-  loss: number;
-  gradients: Float32Array[];
-}
-
-/** One training step's loss and gradients of `arch` on [16, 24, 1] log-mel-like input, batch 4, with the given weights. */
-function modelStep(arch: 'cnn-bn' | 'resnet-blocks', weights?: Float32Array[]): ModelStep & { weights: Float32Array[] } {
-  const model = buildModel(arch, { inputShape: [16, 24, 1], numClasses: 8, seed: 3 });
-  try {
-    if (weights) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
-    return tf.tidy(() => {
-      const images = tf.tensor4d(randomValues(4 * 16 * 24, 41), [4, 16, 24, 1]);
-      const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 7], 'int32'), 8) as tf.Tensor2D;
-      const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-      const { value, grads } = tf.variableGrads(() => {
-        const scores = model.apply(images, { training: true }) as tf.Tensor;
-        return tf.losses.softmaxCrossEntropy(labels, scores) as tf.Scalar;
-      }, variables);
-      return {
-        loss: value.dataSync()[0],
-        gradients: variables.map((v) => grads[v.name].dataSync() as Float32Array),
-        weights: model.getWeights().map((w) => w.dataSync() as Float32Array),
-      };
-    });
-  } finally {
-    model.dispose();
-  }
-}
-
 describe('wasm Conv2DBackpropInput', () => {
   before(async () => {
     await use('wasm');
@@ -560,9 +532,9 @@ describe('wasm gradients and training steps', () => {
   for (const arch of ['cnn-bn', 'resnet-blocks'] as const) {
     it(`a training step of ${arch} gives the cpu backend's loss and gradients`, async () => {
       await use('cpu');
-      const cpu = modelStep(arch);
+      const cpu = modelStep(arch, [16, 24, 1], randomValues(4 * 16 * 24, 41));
       await use('wasm');
-      const wasm = modelStep(arch, cpu.weights);
+      const wasm = modelStep(arch, [16, 24, 1], randomValues(4 * 16 * 24, 41), cpu.weights);
       assert.ok(Math.abs(wasm.loss - cpu.loss) <= TOLERANCE * Math.abs(cpu.loss), `loss ${wasm.loss} vs ${cpu.loss}`);
       cpu.gradients.forEach((g, i) => assertClose(wasm.gradients[i], g, `gradient ${i}`));
     });

@@ -3,11 +3,10 @@
  * where Dawn finds a GPU, a training step of cnn-bn gives the cpu backend's loss and gradients within float32 tolerance.
  */
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { describe, it } from 'node:test';
-import { buildModel } from '../../src/core/models';
 import { initBackend } from '../../src/core/tf/backend';
 import { probeWebGpu } from '../../src/core/tf/webgpu';
+import { modelStep } from '../helpers/training';
 
 /** Seeded values in [-1, 1). */
 function randomValues(n: number, seed: number): Float32Array {
@@ -18,26 +17,8 @@ function randomValues(n: number, seed: number): Float32Array {
   });
 }
 
-/** One training step of cnn-bn (batch 4, 32 × 32 input) on the current backend: loss and every weight's gradient. */
-function trainingStep(weights?: Float32Array[]): { loss: number; gradients: Float32Array[]; weights: Float32Array[] } {
-  const model = buildModel('cnn-bn', { inputShape: [32, 32, 1], numClasses: 8, seed: 3 });
-  try {
-    if (weights) model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
-    return tf.tidy(() => {
-      const images = tf.tensor4d(randomValues(4 * 32 * 32, 7), [4, 32, 32, 1]);
-      const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 7], 'int32'), 8) as tf.Tensor2D;
-      const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar, variables);
-      return {
-        loss: value.dataSync()[0],
-        gradients: variables.map((v) => grads[v.name].dataSync() as Float32Array),
-        weights: model.getWeights().map((w) => w.dataSync() as Float32Array),
-      };
-    });
-  } finally {
-    model.dispose();
-  }
-}
+/** A cnn-bn training step on 32 × 32 inputs on the current backend. */
+const trainingStep = (weights?: Float32Array[]) => modelStep('cnn-bn', [32, 32, 1], randomValues(4 * 32 * 32, 7), weights);
 
 describe('the webgpu backend', () => {
   const probe = probeWebGpu();
