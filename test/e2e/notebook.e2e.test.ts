@@ -63,7 +63,7 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
         await page.mouse.wheel(0, 700);
       }
       for (const kind of wanted) assert.ok(seen[kind] >= 1, `the reopened notebook draws its saved ${kind} output (charts seen: ${JSON.stringify(seen)})`);
-      // A picture of the charts: scroll the cell list (its left gutter) down to the training outputs.
+      // A picture of the reopened notebook, scrolled down a little.
       for (let i = 0; i < 6; i++) {
         await page.mouse.move(372, 500);
         await page.mouse.wheel(0, 1200);
