@@ -1,7 +1,7 @@
 import type { PanelHostMethods, PanelMethods, PanelState } from '../../shared/panelProtocol';
 import { RpcEndpoint, type RpcMessage, type Transport } from '../../shared/rpc';
 import { el, type ViewContext, type ViewRenderer } from './dom';
-import { themeChanged } from './plot';
+import { watchTheme } from './plot';
 import { installStyles } from './styles';
 import { ClassifyView } from './views/classify';
 import { DashboardView } from './views/dashboard';
@@ -99,18 +99,9 @@ function schedule(state: PanelState): void {
   });
 }
 
-// VS Code switches themes by changing the body's class and the root element's CSS variables: redraw once both settled.
-let themeFrame = 0;
-const themeObserver = new MutationObserver(() => {
-  if (themeFrame) return;
-  themeFrame = requestAnimationFrame(() => {
-    themeFrame = 0;
-    themeChanged();
-    if (shown && !pending) render(shown);
-  });
+watchTheme(() => {
+  if (shown && !pending) render(shown);
 });
-themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 host
   .request('state', {})

@@ -49,9 +49,28 @@ let themeVersion = 0;
 let cachedTheme: Theme | undefined;
 
 /** Forgets the cached colours so every chart redraws with the new theme on its next draw. */
-export function themeChanged(): void {
+function themeChanged(): void {
   themeVersion++;
   cachedTheme = undefined;
+}
+
+/**
+ * Calls `redraw` after VS Code switches the colour theme: it changes the body's class and the root element's CSS
+ * variables (and class), so the change is noticed once per animation frame, after both have settled; the cached
+ * colours are forgotten first.
+ */
+export function watchTheme(redraw: () => void): void {
+  let frame = 0;
+  const observer = new MutationObserver(() => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      themeChanged();
+      redraw();
+    });
+  });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
 
 /** The current theme's chart colours, read from the body's computed CSS variables. */

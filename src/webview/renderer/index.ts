@@ -1,6 +1,6 @@
 import type { ActivationFunction, RendererContext } from 'vscode-notebook-renderer';
 import { el } from '../panel/dom';
-import { themeChanged } from '../panel/plot';
+import { watchTheme } from '../panel/plot';
 import { ClipClient } from './clips';
 import { checkOutput } from './model';
 import { installPlotly, syncPlotlyStyles } from './plotly';
@@ -29,21 +29,6 @@ function errorText(error: unknown): string {
 /** The box shown instead of an output that could not be drawn. */
 function errorBox(error: unknown): HTMLElement {
   return el('div', { className: 'error', attrs: { role: 'alert' } }, `Voice Emotion could not render this output: ${errorText(error)}`);
-}
-
-/** Redraws every output after VS Code switches the colour theme (it changes the root's CSS variables and the body's class). */
-function watchTheme(redraw: () => void): void {
-  let frame = 0;
-  const observer = new MutationObserver(() => {
-    if (frame) return;
-    frame = requestAnimationFrame(() => {
-      frame = 0;
-      themeChanged();
-      redraw();
-    });
-  });
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
 
 /** Mirrors Plotly's style rules into the shadow roots now and after the next frame (when late rules have been added). */
