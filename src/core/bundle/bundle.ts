@@ -9,7 +9,7 @@ import type { BackendReport } from '../tf/choices';
 import type { EpochRecord } from '../train/checkpoint';
 import { ARCHITECTURES, type Architecture, type TrainConfig } from '../train/config';
 import type { Normalization } from '../train/data';
-import { modelFromArtifacts, readFileBounded, readModelFiles, serializeModel, sha256 } from './modelFiles';
+import { modelFileContents, modelFromArtifacts, readFileBounded, readModelFiles, serializeModel, sha256 } from './modelFiles';
 
 export const BUNDLE_FORMAT = 'voice-emotion-model';
 export const BUNDLE_VERSION = 1;
@@ -60,11 +60,7 @@ export async function saveBundle(dir: string, model: tf.LayersModel, meta: Omit<
   };
   const text = JSON.stringify(full, null, 1);
   if (Buffer.byteLength(text) > MAX_BUNDLE_META_BYTES) throw new Error(`emotion.json would be larger than ${MAX_BUNDLE_META_BYTES} bytes, more than a model folder may hold`);
-  writeFilesAtomic([
-    { file: path.join(dir, 'weights.bin'), data: artifacts.weights },
-    { file: path.join(dir, 'model.json'), data: artifacts.modelJson },
-    { file: path.join(dir, 'emotion.json'), data: text },
-  ]);
+  writeFilesAtomic([...modelFileContents(dir, artifacts), { file: path.join(dir, 'emotion.json'), data: text }]);
 }
 
 function check(condition: unknown, file: string, problem: string): asserts condition {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileError } from '../errors';
+import type { FileContent } from '../fsutil';
 import { checkModelTopology, type ManifestWeight } from './topology';
 
 const MAX_WEIGHT_BYTES = 2 * 1024 ** 3;
@@ -48,6 +49,14 @@ export async function serializeModel(model: tf.LayersModel): Promise<ModelArtifa
     weightsManifest: [{ paths: ['weights.bin'], weights: captured.weightSpecs }],
   });
   return { modelJson, weights };
+}
+
+/** `weights.bin` and `model.json` in `dir`, as entries of an atomic write (weights first). */
+export function modelFileContents(dir: string, artifacts: ModelArtifacts): FileContent[] {
+  return [
+    { file: path.join(dir, 'weights.bin'), data: artifacts.weights },
+    { file: path.join(dir, 'model.json'), data: artifacts.modelJson },
+  ];
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { modelFromArtifacts, readModelFiles, serializeModel, sha256 } from '../bundle/modelFiles';
+import { modelFileContents, modelFromArtifacts, readModelFiles, serializeModel, sha256 } from '../bundle/modelFiles';
 import { FileError } from '../errors';
 import { writeFilesAtomic } from '../fsutil';
 import type { PlateauState } from './schedule';
@@ -67,8 +67,7 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   const optimizerJson = JSON.stringify(specs);
   const hashes = { model: sha256(artifacts.modelJson), weights: sha256(artifacts.weights), optimizer: sha256(optimizerBytes), optimizerJson: sha256(optimizerJson) };
   writeFilesAtomic([
-    { file: path.join(dir, 'weights.bin'), data: artifacts.weights },
-    { file: path.join(dir, 'model.json'), data: artifacts.modelJson },
+    ...modelFileContents(dir, artifacts),
     { file: path.join(dir, 'optimizer.bin'), data: optimizerBytes },
     { file: path.join(dir, 'optimizer.json'), data: optimizerJson },
     { file: path.join(dir, 'state.json'), data: JSON.stringify({ ...state, hashes }, null, 1) },
