@@ -10,8 +10,8 @@ export interface FileContent {
 }
 
 const TEMP_SUFFIX = '.tmp';
-/** Names {@link temporaryName} gives: `.<target name>.<pid>.<unique part>.tmp`. */
-const TEMP_NAME = /^\..+\.\d+\.[0-9a-z]+\.tmp$/;
+/** Names {@link temporaryName} gives: `.<target name>.<pid>.<unique part>.tmp` (the pid captured). */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
 let tempCounter = 0;
 
 /** A temporary file name next to `file`, unique per process, thread and call. */
@@ -25,17 +25,21 @@ export function isTemporaryFileName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
-/** Whether the process that named a temporary file (its pid is in the name) is gone from this machine. */
-function writerIsGone(name: string): boolean {
-  const pid = Number(/\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return false;
+/** Whether process `pid` runs on this machine (EPERM: it does, under another user). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether the process that named a temporary file (its pid is in the name) is gone from this machine. */
+function writerIsGone(name: string): boolean {
+  const pid = Number(TEMP_NAME.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  return pid !== process.pid && !processIsAlive(pid);
 }
 
 /**

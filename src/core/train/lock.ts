@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileError } from '../errors';
+import { processIsAlive } from '../fsutil';
 
 /** Name of the lock file a training run keeps in its model folder. */
 export const LOCK_FILE = '.lock';
@@ -40,16 +41,6 @@ function readOwner(file: string): LockOwner | undefined {
 /** Tokens of the locks this process holds. */
 const HELD_TOKENS = new Set<string>();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True when the lock's run cannot still be writing: it ran on this host and its process is gone (or predates the boot). */
 function isStale(file: string, owner: LockOwner | undefined): boolean {
   if (!owner) {
@@ -63,7 +54,7 @@ function isStale(file: string, owner: LockOwner | undefined): boolean {
   // Our own pid on a lock this process does not hold: a run before a restart that reused the pid (containers).
   if (owner.pid === process.pid) return !HELD_TOKENS.has(owner.token);
   const bootedAt = Date.now() - os.uptime() * 1000;
-  return !isAlive(owner.pid) || Date.parse(owner.startedAt) < bootedAt - 60_000;
+  return !processIsAlive(owner.pid) || Date.parse(owner.startedAt) < bootedAt - 60_000;
 }
 
 function describeOwner(owner: LockOwner | undefined): string {
