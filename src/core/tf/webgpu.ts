@@ -27,11 +27,19 @@ export function resolveOptionalModule(name: string): string | undefined {
 /** `import()` that survives bundling to CommonJS (the `webgpu` package is an ES module). */
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
 
+/** The probe's answer, once per process (packages are installed into a folder a new worker process reads). */
+let probed: WebGpuProbe | undefined;
+
 /**
  * Asks Dawn for an adapter in a separate process: its reasons for refusing one (a driver without a required feature)
- * go to that process's stderr, and a driver that crashes takes only the probe down.
+ * go to that process's stderr, and a driver that crashes takes only the probe down. Asked once per process.
  */
 export function probeWebGpu(): WebGpuProbe {
+  probed ??= probeInChildProcess();
+  return probed;
+}
+
+function probeInChildProcess(): WebGpuProbe {
   const entry = resolveOptionalModule('webgpu');
   if (!entry) return { problem: 'the webgpu package is not installed (Install Native TensorFlow Backend → WebGPU)' };
   if (!resolveOptionalModule('@tensorflow/tfjs-backend-webgpu')) return { problem: '@tensorflow/tfjs-backend-webgpu is not installed' };
