@@ -3,9 +3,35 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { e2eSkip, notebookPlots, openVsCode, removeTree, ROOT, runCommand, screenshot, type VsCode } from './harness';
 
 const skip = e2eSkip();
+
+/** A code or markdown cell of the saved notebook file, as the tests read it. */
+type SavedCell = { kind: string; source: string; outputs?: { items: { mime: string; data: unknown }[] }[]; executionSummary?: { success?: boolean } };
+
+/** The open notebook's toolbar button whose label starts with `label`. */
+function toolbar(page: Page, label: string) {
+  return page.locator(`.notebook-toolbar-container .action-item a[aria-label^="${label}"]`).first();
+}
+
+/**
+ * Cells render lazily as the notebook scrolls, so progress is read from the file: every `everyMs` the notebook is
+ * saved and its cells passed to `settled`, until that returns a value (it may assert on the way); fails with `what`
+ * after `timeoutMs`.
+ */
+async function untilSaved<T>(page: Page, file: string, everyMs: number, timeoutMs: number, what: string, settled: (cells: SavedCell[]) => T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.waitForTimeout(everyMs);
+    await runCommand(page, 'File: Save');
+    await page.waitForTimeout(1000);
+    const result = settled((JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: SavedCell[] }).cells);
+    if (result !== undefined) return result;
+    assert.ok(Date.now() < deadline, what);
+  }
+}
 
 describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () => {
   let vs: VsCode;
@@ -26,24 +52,15 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'quickstart.emonb' }).first().dblclick();
       await page.locator('.notebook-editor').first().waitFor({ timeout: 60_000 });
       await page.locator('.notebook-toolbar-container .action-item a[aria-label^="Run All"], .notebook-toolbar-container .action-item a[title^="Run All"]').first().click();
-      // Cells render lazily as the notebook scrolls, so completion is read from the saved file: every code cell
-      // with a successful execution summary (execution stops at the first failure).
+      // Done when every code cell has a successful execution summary (execution stops at the first failure).
       const file = path.join(workspace, 'quickstart.emonb');
-      type Saved = { cells: { kind: string; outputs?: { items: { mime: string }[] }[]; executionSummary?: { success?: boolean } }[] };
-      let saved: Saved | undefined;
-      const deadline = Date.now() + 600_000;
-      for (;;) {
-        await page.waitForTimeout(10_000);
-        await runCommand(page, 'File: Save');
-        await page.waitForTimeout(1000);
-        saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Saved;
-        const code = saved.cells.filter((c) => c.kind === 'code');
+      const cells = await untilSaved(page, file, 10_000, 600_000, 'the notebook finished within 10 minutes', (saved) => {
+        const code = saved.filter((c) => c.kind === 'code');
         const failed = code.findIndex((c) => c.executionSummary?.success === false);
         assert.equal(failed, -1, `code cell ${failed + 1} failed`);
-        if (code.every((c) => c.executionSummary?.success === true)) break;
-        assert.ok(Date.now() < deadline, 'the notebook finished within 10 minutes');
-      }
-      const mimes = new Set(saved.cells.flatMap((c) => c.outputs ?? []).flatMap((o) => o.items.map((i) => i.mime)));
+        return code.every((c) => c.executionSummary?.success === true) ? saved : undefined;
+      });
+      const mimes = new Set(cells.flatMap((c) => c.outputs ?? []).flatMap((o) => o.items.map((i) => i.mime)));
       for (const mime of ['spectrogram', 'audio', 'training', 'metrics', 'classification', 'explorer']) {
         assert.ok(mimes.has(`application/vnd.voice-emotion.${mime}+json`), `saved outputs include ${mime}`);
       }
@@ -80,27 +97,19 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
   it('Interrupt stops a running cell (restarting a kernel stuck in synchronous work) and the notebook runs again', async () => {
     const page = vs.page;
     const file = path.join(workspace, 'quickstart.emonb');
-    type Saved = { cells: { kind: string; outputs?: { items: { mime: string; data: unknown }[] }[]; executionSummary?: { success?: boolean } }[] };
-    const toolbar = (label: string) => page.locator(`.notebook-toolbar-container .action-item a[aria-label^="${label}"]`).first();
     try {
-      await toolbar('Restart Notebook Kernel').click();
+      await toolbar(page, 'Restart Notebook Kernel').click();
       await page.locator('.notifications-toasts', { hasText: /kernel was restarted/ }).first().waitFor({ timeout: 30_000 });
-      await toolbar('Run All').click();
+      await toolbar(page, 'Run All').click();
       // The first cell writes the demo corpus synchronously for several seconds: Interrupt cannot stop it from inside,
       // so the kernel process is restarted after the grace period.
       await page.waitForTimeout(2000);
-      await toolbar('Interrupt').click();
-      const deadline = Date.now() + 120_000;
-      let first: Saved['cells'][number] | undefined;
-      for (;;) {
-        await page.waitForTimeout(5000);
-        await runCommand(page, 'File: Save');
-        await page.waitForTimeout(1000);
-        first = (JSON.parse(fs.readFileSync(file, 'utf8')) as Saved).cells.find((c) => c.kind === 'code');
-        if (first?.executionSummary?.success === false) break;
-        assert.ok(Date.now() < deadline, 'the interrupted cell ended within 2 minutes');
-      }
-      const text = JSON.stringify(first?.outputs ?? []);
+      await toolbar(page, 'Interrupt').click();
+      const first = await untilSaved(page, file, 5000, 120_000, 'the interrupted cell ended within 2 minutes', (saved) => {
+        const cell = saved.find((c) => c.kind === 'code');
+        return cell?.executionSummary?.success === false ? cell : undefined;
+      });
+      const text = JSON.stringify(first.outputs ?? []);
       assert.match(text, /Interrupted|kernel was restarted/);
       await screenshot(page, 'notebook-interrupted');
     } catch (error) {
@@ -112,11 +121,9 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
     const page = vs.page;
     const file = path.join(workspace, 'quickstart.emonb');
     const modelDir = path.join(workspace, 'models', 'quickstart');
-    type Saved = { cells: { kind: string; source: string; outputs?: { items: { mime: string; data: unknown }[] }[]; executionSummary?: { success?: boolean } }[] };
-    const toolbar = (label: string) => page.locator(`.notebook-toolbar-container .action-item a[aria-label^="${label}"]`).first();
     try {
       fs.rmSync(modelDir, { recursive: true, force: true });
-      await toolbar('Run All').click();
+      await toolbar(page, 'Run All').click();
       // Training holds the model folder's lock while it runs: interrupt then.
       const lock = path.join(modelDir, '.lock');
       const started = Date.now() + 300_000;
@@ -125,19 +132,14 @@ describe('the quickstart notebook in VS Code', { skip, timeout: 900_000 }, () =>
         await page.waitForTimeout(250);
       }
       await page.waitForTimeout(1500);
-      await toolbar('Interrupt').click();
-      const deadline = Date.now() + 120_000;
-      let training: Saved['cells'][number] | undefined;
-      for (;;) {
-        await page.waitForTimeout(3000);
-        await runCommand(page, 'File: Save');
-        await page.waitForTimeout(1000);
-        training = (JSON.parse(fs.readFileSync(file, 'utf8')) as Saved).cells.find((c) => c.kind === 'code' && c.source.includes('emo.train('));
-        if (training?.executionSummary?.success === false) break;
-        assert.notEqual(training?.executionSummary?.success, true, 'the training cell was interrupted, not finished');
-        assert.ok(Date.now() < deadline, 'the interrupted training cell ended within 2 minutes');
-      }
-      assert.match(JSON.stringify(training?.outputs ?? []), /Interrupted/);
+      await toolbar(page, 'Interrupt').click();
+      const training = await untilSaved(page, file, 3000, 120_000, 'the interrupted training cell ended within 2 minutes', (saved) => {
+        const cell = saved.find((c) => c.kind === 'code' && c.source.includes('emo.train('));
+        if (cell?.executionSummary?.success === false) return cell;
+        assert.notEqual(cell?.executionSummary?.success, true, 'the training cell was interrupted, not finished');
+        return undefined;
+      });
+      assert.match(JSON.stringify(training.outputs ?? []), /Interrupted/);
       assert.equal(fs.existsSync(lock), false, 'the model folder is released');
       await screenshot(page, 'notebook-training-interrupted');
     } catch (error) {

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
 import { buildModel } from '../../src/core/models';
+import { generateDemoCorpus } from '../../src/core/synth/corpus';
+import { initBackend } from '../../src/core/tf/backend';
 import type { Architecture } from '../../src/core/train/config';
+import { tempDir } from './index';
 
 /** One training step: its loss, every trainable weight's gradient, and the weights it started from. */
 export interface ModelStep {
@@ -31,4 +35,13 @@ export function modelStep(arch: Architecture, inputShape: [number, number, 1], i
   } finally {
     model.dispose();
   }
+}
+
+/** What training tests share: a 4-actor demo corpus and a feature-cache folder, with the wasm backend started. */
+export async function wasmTrainingSetup(): Promise<{ corpus: string; cacheDir: string }> {
+  const corpus = path.join(tempDir(), 'corpus');
+  generateDemoCorpus(corpus, { actors: 4, seed: 3 });
+  const cacheDir = path.join(tempDir(), 'cache');
+  await initBackend('wasm');
+  return { corpus, cacheDir };
 }

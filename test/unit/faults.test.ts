@@ -16,13 +16,13 @@ import { loadDataset } from '../../src/core/dataset';
 import { CancelledError, FileError } from '../../src/core/errors';
 import { isTemporaryFileName, writeFileAtomic } from '../../src/core/fsutil';
 import { buildModel } from '../../src/core/models';
-import { generateDemoCorpus } from '../../src/core/synth/corpus';
 import { initBackend } from '../../src/core/tf/backend';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from '../../src/core/train/checkpoint';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/core/train/config';
 import { LOCK_FILE, lockModelFolder } from '../../src/core/train/lock';
 import { trainModel } from '../../src/core/train/run';
 import { ROOT, sine, tempDir } from '../helpers';
+import { wasmTrainingSetup } from '../helpers/training';
 
 type Syscall = 'write' | 'fsync';
 
@@ -291,10 +291,7 @@ describe('one training run per model folder', () => {
   let cacheDir: string;
 
   before(async () => {
-    corpus = path.join(tempDir(), 'corpus');
-    generateDemoCorpus(corpus, { actors: 4, seed: 3 });
-    cacheDir = path.join(tempDir(), 'cache');
-    await initBackend('wasm');
+    ({ corpus, cacheDir } = await wasmTrainingSetup());
   });
 
   it('a second run into the same folder is refused at once and leaves the first one undisturbed', async () => {

@@ -9,13 +9,13 @@ import { loadBundle } from '../../src/core/bundle/bundle';
 import { CancelledError } from '../../src/core/errors';
 import { classifyFile } from '../../src/core/infer/classify';
 import { evaluateBundle } from '../../src/core/infer/evaluate';
-import { generateDemoCorpus } from '../../src/core/synth/corpus';
 import { initBackend } from '../../src/core/tf/backend';
 import { loadCheckpoint } from '../../src/core/train/checkpoint';
 import type { TrainConfig } from '../../src/core/train/config';
 import { trainModel, type TrainEvent } from '../../src/core/train/run';
 import { WorkerClient } from '../../src/worker/client';
 import { ROOT, tempDir } from '../helpers';
+import { wasmTrainingSetup } from '../helpers/training';
 
 /** Small, fast settings: 32 mel bands × 1-s clips. */
 const FAST: Partial<TrainConfig> = { arch: 'cnn', backend: 'wasm', batchSize: 16, features: { nMels: 32, clipSeconds: 1 }, augment: 'specaugment', seed: 5 };
@@ -25,10 +25,7 @@ describe('training on the wasm backend', () => {
   let cacheDir: string;
 
   before(async () => {
-    corpus = path.join(tempDir(), 'corpus');
-    generateDemoCorpus(corpus, { actors: 4, seed: 3 });
-    cacheDir = path.join(tempDir(), 'cache');
-    await initBackend('wasm');
+    ({ corpus, cacheDir } = await wasmTrainingSetup());
   });
 
   it('the backend ladder says why each faster rung was skipped', async () => {
