@@ -20,6 +20,21 @@ function temporaryName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${unique}${TEMP_SUFFIX}`);
 }
 
+/** A key to compare resolved paths by (Windows file names are case-insensitive). */
+export function pathKey(resolved: string): string {
+  return process.platform === 'win32' ? resolved.toLowerCase() : resolved;
+}
+
+/**
+ * Whether resolved path `file` lies inside resolved folder `folder` (with `orSame`, or is that folder). Compares whole
+ * segments: a name like `..x.wav` is inside, `../x.wav` and a sibling `folder2` are not.
+ */
+export function isInsideFolder(file: string, folder: string, options: { orSame?: boolean } = {}): boolean {
+  const relative = path.relative(pathKey(folder), pathKey(file));
+  if (relative === '') return options.orSame === true;
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
 /** True for a temporary file name that an atomic write in progress (or a killed one) uses. */
 export function isTemporaryFileName(name: string): boolean {
   return TEMP_NAME.test(name);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isInsideFolder, pathKey } from '../core/fsutil';
 import { MIME, type ExplorerJson, type RendererRequest } from '../shared/mime';
 import { filePath, MAX_PATH_LENGTH, number, object, oneOf } from '../shared/validate';
 
@@ -45,17 +46,6 @@ function realPathOf(resolved: string): string | undefined {
 export function canonicalPath(file: unknown): string | undefined {
   if (typeof file !== 'string' || file.length === 0 || file.length > MAX_PATH_LENGTH || file.includes('\0') || !path.isAbsolute(file)) return undefined;
   return realPathOf(path.resolve(file));
-}
-
-/** A key to compare canonical paths by (Windows file names are case-insensitive). */
-function pathKey(canonical: string): string {
-  return process.platform === 'win32' ? canonical.toLowerCase() : canonical;
-}
-
-/** Whether canonical path `file` lies strictly inside canonical folder `folder`. */
-export function isInsideFolder(file: string, folder: string): boolean {
-  const relative = path.relative(pathKey(folder), pathKey(file));
-  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileError } from '../errors';
+import { isInsideFolder } from '../fsutil';
 import { normaliseEmotion, type Gender } from './emotions';
 import type { DatasetItem, SkippedFile } from './load';
 
@@ -125,12 +126,6 @@ function rowsFromJson(file: string, text: string): ManifestRow[] {
   );
 }
 
-/** Whether `target` is `folder` or inside it (paths already resolved). A name like `..x.wav` is inside. */
-function isInside(folder: string, target: string): boolean {
-  const relative = path.relative(folder, target);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
 /** The real path of a manifest entry's file (symbolic links followed), or why it cannot be used. */
 function realFile(absolute: string): { real: string } | { problem: string } {
   let real: string;
@@ -209,7 +204,7 @@ export function readManifest(file: string): { items: DatasetItem[]; skipped: Ski
       continue;
     }
     const absolute = path.resolve(root, given);
-    if (!isInside(root, absolute)) {
+    if (!isInsideFolder(absolute, root, { orSame: true })) {
       skipped.push({ path: absolute, problem: `${where}: path is outside the dataset folder ${root}` });
       continue;
     }
@@ -224,7 +219,7 @@ export function readManifest(file: string): { items: DatasetItem[]; skipped: Ski
       skipped.push({ path: absolute, problem: `${where}: ${target.problem}` });
       continue;
     }
-    if (!isInside(realRoot, target.real)) {
+    if (!isInsideFolder(target.real, realRoot, { orSame: true })) {
       skipped.push({ path: absolute, problem: `${where}: path is outside the dataset folder ${root} (a symbolic link leads to ${target.real})` });
       continue;
     }
