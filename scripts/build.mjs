@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyWebRuntimeAssets, webRuntimeBundle } from './webRuntime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -89,11 +90,14 @@ const bundles = [
   { ...browser, entryPoints: ['src/webview/panel/main.ts'], outfile: 'dist/webview/panel.js', format: 'iife' },
   // Notebook renderer (browser, ES module loaded by VS Code's output webview); it bundles Plotly's strict build itself.
   { ...browser, entryPoints: ['src/webview/renderer/index.ts'], outfile: 'dist/webview/renderer.js', format: 'esm' },
+  // Browser runtime of exported models (classic script, global VoiceEmotion; TensorFlow.js is the page's global tf).
+  webRuntimeBundle(browser),
 ];
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await buildWasm();
 copyWebviewAssets();
+copyWebRuntimeAssets(root);
 if (watch) {
   const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

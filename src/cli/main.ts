@@ -6,9 +6,13 @@ import { DATASET_USAGE, runDataset } from './commands/dataset';
 import { DEMO_USAGE, runDemo } from './commands/demo';
 import { DEMO_DATA_USAGE, runDemoData } from './commands/demoData';
 import { EVALUATE_USAGE, runEvaluate } from './commands/evaluate';
+import { EXPLAIN_USAGE, runExplain } from './commands/explain';
+import { EXPORT_USAGE, runExport } from './commands/export';
 import { FEATURES_USAGE, runFeatures } from './commands/features';
 import { INFO_USAGE, runInfo } from './commands/info';
 import { PREPROCESS_USAGE, runPreprocess } from './commands/preprocess';
+import { PROSODY_USAGE, runProsody } from './commands/prosody';
+import { runRuns, RUNS_USAGE } from './commands/runs';
 import { runTrain, TRAIN_USAGE } from './commands/train';
 import { processIo, type CliIo } from './io';
 
@@ -27,10 +31,14 @@ const COMMANDS: Record<string, Command> = {
   demo: { summary: 'synthesise voice clips, compute their features, write an HTML report', usage: DEMO_USAGE, run: runDemo },
   'demo-data': { summary: 'synthesise a small RAVDESS-shaped corpus (not RAVDESS)', usage: DEMO_DATA_USAGE, run: runDemoData },
   evaluate: { summary: 'accuracy, UAR, macro-F1 and confusion matrix of a model on a dataset', usage: EVALUATE_USAGE, run: runEvaluate },
+  explain: { summary: 'why a model gives a file its emotion: Grad-CAM or occlusion heat over its features', usage: EXPLAIN_USAGE, run: runExplain },
+  export: { summary: 'export a trained model as a folder that runs in a web page (TensorFlow.js)', usage: EXPORT_USAGE, run: runExport },
   features: { summary: 'spectrogram, log-mel or MFCC features of a WAV file', usage: FEATURES_USAGE, run: runFeatures },
   info: { summary: 'validate a WAV file and show its format', usage: INFO_USAGE, run: runInfo },
   train: { summary: 'train an emotion model (cnn, cnn-bn, resnet-blocks, resnet18) in a worker process', usage: TRAIN_USAGE, run: runTrain },
   preprocess: { summary: 'compute and cache features for a whole dataset, in parallel', usage: PREPROCESS_USAGE, run: runPreprocess },
+  prosody: { summary: 'F0, energy, jitter, shimmer and HNR of WAV files (per clip)', usage: PROSODY_USAGE, run: runProsody },
+  runs: { summary: 'list the recorded training runs of a models folder (table or --json)', usage: RUNS_USAGE, run: runRuns },
 };
 
 const MAIN_USAGE = `usage: voice-emotion <command> [options]

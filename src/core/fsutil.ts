@@ -122,7 +122,7 @@ function writeAll(fd: number, data: string | Uint8Array): void {
 const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
 
 /** Flushes a folder's entries (the renames into it) to disk; a no-op where the platform refuses to open folders. */
-function syncFolder(dir: string): void {
+export function syncFolder(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -180,4 +180,43 @@ export function writeFilesAtomic(files: readonly FileContent[]): void {
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   writeFilesAtomic([{ file, data }]);
+}
+
+/** Error codes of file systems that cannot make hard links (FAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates a new file atomically and never replaces one: the data goes to a temporary file in the same folder and is
+ * flushed, then hard-linked to `file` (the link fails if the name is taken, even by a writer racing this one), the
+ * temporary name removed and the folder flushed. Returns false, writing nothing, when `file` already exists. On file
+ * systems without hard links the last step is a rename after a check that the name is free.
+ */
+export function createFileAtomic(file: string, data: string | Uint8Array): boolean {
+  let temp: string | undefined;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    temp = temporaryName(file);
+    const fd = fs.openSync(temp, 'wx');
+    try {
+      writeAll(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(temp, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') return false;
+      if (!NO_HARD_LINKS.has(code) || fs.existsSync(file)) throw error;
+      fs.renameSync(temp, file);
+      temp = undefined;
+    }
+    syncFolder(path.dirname(file));
+    return true;
+  } catch (error) {
+    throw writeError(file, error);
+  } finally {
+    if (temp) fs.rmSync(temp, { force: true });
+  }
 }

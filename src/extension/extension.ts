@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../shared/commands';
 import { AudioInfoCommand } from './audioInfo';
 import { augmentCommand, generateDemoCorpusCommand, preprocessCommand } from './commands/dataset';
-import { classifyCommand, compareRunsCommand, evaluateCommand, selectModelCommand, showSpectrogramCommand } from './commands/inspect';
+import { exportModelCommand, type ExportArguments } from './commands/export';
+import { classifyCommand, compareRunsCommand, evaluateCommand, explainCommand, selectModelCommand, showSpectrogramCommand } from './commands/inspect';
 import { installNativeBackendCommand } from './commands/nativeBackend';
 import { trainModelCommand, type TrainArguments } from './commands/train';
 import { JobRunner, refuseUntrusted } from './jobs';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trusted(COMMANDS.augment, 'Augment Dataset', () => augmentCommand(lab)),
     trusted(COMMANDS.evaluate, 'Evaluate Model', () => evaluateCommand(lab)),
     command(COMMANDS.classify, (uri?: vscode.Uri, uris?: vscode.Uri[]) => classifyCommand(lab, uri, uris)),
+    trusted(COMMANDS.explain, 'Explain Emotion', (uri?: vscode.Uri, options?: unknown) => explainCommand(lab, uri, options)),
     command(COMMANDS.showSpectrogram, (uri?: vscode.Uri) => showSpectrogramCommand(lab, uri)),
     command(COMMANDS.selectModel, () => selectModelCommand(lab)),
     command(COMMANDS.openDashboard, () => dashboard.show(vscode.ViewColumn.Active)),
@@ -50,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     trusted(COMMANDS.installNativeBackend, 'Install Native TensorFlow Backend', () => installNativeBackendCommand(lab)),
     trusted(COMMANDS.generateDemoCorpus, 'Generate Demo Corpus', () => generateDemoCorpusCommand(lab)),
+    trusted(COMMANDS.exportModel, 'Export Model for the Web', (args?: ExportArguments) => exportModelCommand(lab, args)),
     EmotionNotebookSerializer.register(),
     notebooks,
     command(COMMANDS.newNotebook, () => newNotebookCommand(context)),

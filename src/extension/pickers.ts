@@ -46,7 +46,7 @@ export async function pickDataset(state: vscode.Memento, title: string): Promise
 
 /** Asks for a model: the workspace's trained models (active one first) or a folder holding emotion.json. */
 export async function pickModel(models: ModelRegistry, title: string): Promise<string | undefined> {
-  const runs = models.runs();
+  const runs = models.models();
   const items: FolderItem[] = runs
     .sort((a, b) => Number(b.active) - Number(a.active))
     .map((run) => ({

@@ -47,6 +47,7 @@ export function readSettings(): LabSettings {
       nMels: get('features.nMels', 128),
       nMfcc: get('features.nMfcc', 40),
       clipSeconds: get('features.clipSeconds', 3),
+      prosody: get('features.prosody', false),
     },
     training: {
       arch: get<Architecture>('training.architecture', 'cnn-bn'),

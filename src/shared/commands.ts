@@ -6,6 +6,8 @@ export const COMMANDS = {
   augment: 'voiceEmotion.augment',
   evaluate: 'voiceEmotion.evaluate',
   classify: 'voiceEmotion.classify',
+  explain: 'voiceEmotion.explain',
+  exportModel: 'voiceEmotion.exportModel',
   showSpectrogram: 'voiceEmotion.showSpectrogram',
   selectModel: 'voiceEmotion.selectModel',
   openDashboard: 'voiceEmotion.openDashboard',

@@ -1,3 +1,4 @@
+import type { Explanation } from './explanation';
 import type { ClassifyRowView, DashboardRun, MetricsView, SpectrogramView, WaveformView } from './panelProtocol';
 
 /** MIME types of the product's rich outputs (notebook cells and panels); each maps to one JSON shape below. */
@@ -18,6 +19,8 @@ export const MIME = {
   table: 'application/vnd.voice-emotion.table+json',
   /** Clips projected to 2-D, coloured by emotion: {@link ExplorerJson}. */
   explorer: 'application/vnd.voice-emotion.explorer+json',
+  /** Why a model chose an emotion: heat over a clip's features: {@link Explanation}. */
+  explanation: 'application/vnd.voice-emotion.explanation+json',
 } as const;
 
 /** Every rich MIME type the renderer draws. */
@@ -80,4 +83,4 @@ export type RendererReply =
   | { readonly type: 'clip'; readonly requestId: number; readonly audio: AudioJson; readonly spectrogram: SpectrogramView }
   | { readonly type: 'error'; readonly requestId: number; readonly message: string };
 
-export type { ClassifyRowView, DashboardRun, MetricsView, SpectrogramView, WaveformView };
+export type { ClassifyRowView, DashboardRun, Explanation, MetricsView, SpectrogramView, WaveformView };

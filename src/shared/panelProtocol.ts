@@ -1,7 +1,9 @@
-import type { ClassificationMetrics, ClassMetrics } from '../core/metrics';
+import type { ClassificationMetrics, ClassMetrics, MeanStd } from '../core/metrics';
 import type { EpochRecord } from '../core/train/checkpoint';
+import { EXPLANATION_METHODS, MAX_LABEL_LENGTH, type ExplainRequest, type Explanation } from './explanation';
 import type { FeatureMatrixJson } from './mime';
-import { filePath, object, oneOf, type Schema } from './validate';
+import type { ProsodyView } from './prosodyView';
+import { filePath, object, oneOf, string, type Schema } from './validate';
 
 /**
  * The webview panels' protocol (host ↔ panel), carried by the RpcEndpoint of rpc.ts over postMessage. The panel calls
@@ -47,6 +49,33 @@ export interface DashboardRun {
   readonly validation?: MetricsView;
   readonly startedAt: string;
   readonly seconds?: number;
+  /** A k-fold run: its folds, filled in as they finish (`test` is then the confusion summed over folds). */
+  readonly kfold?: KFoldView;
+}
+
+/** One fold of a k-fold run as the dashboard shows it, numbered from 1. */
+export interface FoldRowView {
+  readonly fold: number;
+  readonly modelDir: string;
+  readonly testSpeakers: readonly string[];
+  readonly status: 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Kept from an earlier run of the same settings (resume). */
+  readonly reused?: boolean;
+  readonly accuracy?: number;
+  readonly uar?: number;
+  readonly macroF1?: number;
+  /** Test clips. */
+  readonly n?: number;
+  readonly error?: string;
+}
+
+/** The folds of a k-fold run and the mean ± std over those finished. */
+export interface KFoldView {
+  readonly folds: number;
+  /** The fold (from 1) the dashboard's curves belong to. */
+  readonly current?: number;
+  readonly rows: readonly FoldRowView[];
+  readonly summary?: { readonly folds: number; readonly n: number; readonly accuracy: MeanStd; readonly uar: MeanStd; readonly macroF1: MeanStd };
 }
 
 /** One file's classification. */
@@ -88,7 +117,11 @@ export interface SpectrogramView {
   /** Lowest and highest frequency of the bins in Hz (mel or linear), for the y axis; absent for MFCC. */
   readonly fMin?: number;
   readonly fMax?: number;
+  /** The mel scale of log-mel bands (default Slaney). */
+  readonly melScale?: 'slaney' | 'htk';
   readonly nMels: number;
+  /** F0, energy and HNR contours (one value per matrix frame) and the per-clip prosody summary. */
+  readonly prosody?: ProsodyView;
 }
 
 /** A past training run found in the workspace's models folder. */
@@ -107,12 +140,37 @@ export interface RunSummary {
   readonly testUar?: number;
   readonly testAccuracy?: number;
   readonly active: boolean;
+  /** From the run record (absent for a model saved without one): its id, kind, how it ended and who started it. */
+  readonly id?: string;
+  readonly kind?: 'single' | 'kfold' | 'fold';
+  readonly status?: 'done' | 'failed' | 'cancelled';
+  readonly error?: string;
+  readonly source?: string;
+  /** The file the run's name opens: its run record, else emotion.json. */
+  readonly file?: string;
+  readonly testMacroF1?: number;
+  /** Settings compared side by side (architecture, augmentation, split, epochs, learning rate, features, source, dataset). */
+  readonly settings?: readonly { readonly name: string; readonly value: string }[];
+  /** Test confusion matrix (summed over folds for k-fold), for the confusion-matrix difference. */
+  readonly testConfusion?: { readonly labels: readonly string[]; readonly confusion: readonly (readonly number[])[] };
+  /** k-fold: mean ± std over the finished folds. */
+  readonly kfold?: { readonly folds: number; readonly of: number; readonly accuracy: MeanStd; readonly uar: MeanStd; readonly macroF1: MeanStd };
 }
 
 /** What a panel shows when it opens (and after the host pushes a new state). */
 export type PanelState =
   | { readonly view: 'dashboard'; readonly run: DashboardRun | null }
-  | { readonly view: 'classify'; readonly model: string; readonly rows: readonly ClassifyRowView[]; readonly spectrogram?: SpectrogramView }
+  | {
+      readonly view: 'classify';
+      readonly model: string;
+      readonly rows: readonly ClassifyRowView[];
+      readonly spectrogram?: SpectrogramView;
+      /** Why the featured file got its emotion (the host can explain others through `explain`), or why that failed. */
+      readonly explanation?: Explanation;
+      readonly explanationError?: string;
+      /** What `explanation` or `explanationError` answers: the file, the method and the emotion asked for. */
+      readonly explanationRequest?: ExplainRequest;
+    }
   | { readonly view: 'spectrogram'; readonly spectrogram: SpectrogramView }
   | { readonly view: 'evaluation'; readonly model: string; readonly dataset: string; readonly selection: string; readonly metrics: MetricsView; readonly skipped: readonly { readonly file: string; readonly reason: string }[] }
   | { readonly view: 'runs'; readonly runs: readonly RunSummary[] };
@@ -135,6 +193,8 @@ export interface PanelHostMethods {
   spectrogram: { params: { kind: SpectrogramKind }; result: SpectrogramView };
   /** Opens a file (a classified WAV, a model folder's emotion.json) in the editor. */
   openFile: { params: { file: string }; result: null };
+  /** Explains a file the classify view shows with Grad-CAM or occlusion (the predicted emotion unless `label` names another). */
+  explain: { params: ExplainRequest; result: Explanation };
 }
 
 /** Live `watch` subscriptions one panel may hold at once (a page needs one; reloads briefly overlap). */
@@ -150,6 +210,7 @@ export const PANEL_REQUEST_PARAMS: { readonly [K in keyof PanelHostMethods]: Sch
   cancelJob: object({}),
   spectrogram: object({ kind: oneOf(SPECTROGRAM_KINDS) }),
   openFile: object({ file: filePath() }),
+  explain: object({ file: filePath(), method: oneOf(EXPLANATION_METHODS), label: string({ minLength: 1, maxLength: MAX_LABEL_LENGTH }) }, { optional: ['label'] }),
 };
 
 /** Panels serve nothing to the host. */

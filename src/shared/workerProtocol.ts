@@ -1,12 +1,16 @@
 import type { FeatureConfig, FeatureKind } from '../core/audio/config';
+import type { ExportResult } from '../core/bundle/export';
 import type { Classification } from '../core/infer/classify';
 import type { Evaluation } from '../core/infer/evaluate';
 import type { BackendChoice, BackendName, BackendReport } from '../core/tf/choices';
 import type { TrainConfig } from '../core/train/config';
 import type { TrainEvent, TrainModelResult } from '../core/train/run';
+import type { TrainKFoldResult } from '../core/train/kfold';
+import type { RunSource } from '../core/runs/record';
 import type { PreprocessProgress, PreprocessReport } from '../core/cache/preprocess';
 import type { SplitKind } from '../core/dataset/split';
 import type { DemoCorpusSummary } from '../core/synth/corpus';
+import type { Explanation, ExplanationMethod } from './explanation';
 import type { AudioJson, FeatureMatrixJson } from './mime';
 import type { SpectrogramView } from './panelProtocol';
 
@@ -61,8 +65,14 @@ export interface WorkerMethods {
   };
   /** Trains a model from a dataset folder into a model folder, streaming progress. */
   train: {
-    params: { dataDir: string; out: string; config?: Partial<TrainConfig>; resume?: boolean; cacheDir?: string; threads?: number };
+    params: { dataDir: string; out: string; config?: Partial<TrainConfig>; resume?: boolean; cacheDir?: string; threads?: number; source?: RunSource };
     result: TrainModelResult;
+    event: TrainEvent;
+  };
+  /** k-fold cross-validation by speaker: one model per fold in `out/fold-<k>`, per-fold and mean ± std scores. */
+  trainKFold: {
+    params: { dataDir: string; out: string; config?: Partial<TrainConfig>; resume?: boolean; cacheDir?: string; threads?: number; source?: RunSource };
+    result: TrainKFoldResult;
     event: TrainEvent;
   };
   /** Evaluates a model folder on a dataset (its test split, given speakers, or all files). */
@@ -74,6 +84,16 @@ export interface WorkerMethods {
   classify: {
     params: { modelDir: string; files: string[]; backend?: BackendChoice };
     result: ((Classification & { backend: BackendName }) | { file: string; error: string })[];
+  };
+  /** Why a model gives one file its emotion: Grad-CAM or occlusion heat over the file's features (core `explainFile`). */
+  explain: {
+    params: { modelDir: string; file: string; method?: ExplanationMethod; label?: string; backend?: BackendChoice };
+    result: Explanation & { backend: BackendName };
+  };
+  /** Exports a model folder for the browser (see core `exportBundle`): a folder that runs in a web page. */
+  exportModel: {
+    params: { modelDir: string; outDir: string; force?: boolean };
+    result: ExportResult;
   };
   /**
    * Runs one notebook cell in this worker's kernel context (created on first use; variables persist across cells).

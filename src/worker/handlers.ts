@@ -4,9 +4,12 @@ import { preprocessDataset } from '../core/cache/preprocess';
 import { loadDataset, splitDataset } from '../core/dataset';
 import { generateDemoCorpus } from '../core/synth/corpus';
 import { CancelledError, FileError } from '../core/errors';
+import { exportBundle } from '../core/bundle/export';
 import { classifyFile } from '../core/infer/classify';
 import { evaluateBundle } from '../core/infer/evaluate';
+import { explainFile } from '../core/infer/explain';
 import { trainModel } from '../core/train/run';
+import { trainKFold } from '../core/train/kfold';
 import type { Handlers } from '../shared/rpc';
 import type { WorkerMethods } from '../shared/workerProtocol';
 import { clipViews, spectrogramView } from './notebook/clips';
@@ -64,6 +67,13 @@ export const workerHandlers: Handlers<WorkerMethods> = {
     return result;
   },
 
+  trainKFold: async (params, { signal, emit }) => {
+    await ensureBackend(params.config?.backend ?? 'auto');
+    const result = await trainKFold({ ...params, signal, onEvent: emit });
+    for (const fold of result.folds) forgetBundle(fold.modelDir);
+    return result;
+  },
+
   evaluate: async ({ modelDir, dataDir, speakers, cacheDir, backend: choice }) => {
     const report = await ensureBackend(choice);
     return { ...(await evaluateBundle(await bundleFor(modelDir), dataDir, { speakers, cacheDir })), backend: report.name };
@@ -87,6 +97,14 @@ export const workerHandlers: Handlers<WorkerMethods> = {
     }
     return results;
   },
+
+  explain: async ({ modelDir, file, method, label, backend: choice }, { signal }) => {
+    const report = await ensureBackend(choice);
+    const bundle = await bundleFor(modelDir);
+    return { ...(await explainFile(bundle, file, { method, label, signal })), backend: report.name };
+  },
+
+  exportModel: ({ modelDir, outDir, force }) => exportBundle(modelDir, outDir, { force }),
 
   notebookExecute: (params, { signal, emit }) => {
     // Like a Jupyter kernel, the worker runs in the notebook's folder: relative paths of cells (fs too) start there.

@@ -29,7 +29,7 @@ describe('the VS Code API suite in code-server', { skip, timeout: 900_000 }, () 
     if (resultsFile) removeTree(path.dirname(resultsFile));
   });
 
-  it('every scenario passes: activation, demo corpus, training, classify, a corrupt file, spectrogram, the notebook', async () => {
+  it('every scenario passes: activation, demo corpus, training, classify, explain, a corrupt file, spectrogram and prosody, export, k-fold and Compare Runs, the notebook', async () => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the API suite did not finish within 14 minutes')), 840_000)));
     const code = await Promise.race([vs.testsExit!, timeout])
@@ -42,7 +42,7 @@ describe('the VS Code API suite in code-server', { skip, timeout: 900_000 }, () 
     const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as ApiResults;
     if (results.failed.length) await vs.saveFailure('failure-api-suite');
     assert.deepEqual(results.failed, []);
-    assert.equal(results.passed.length, 7);
+    assert.equal(results.passed.length, 10);
     assert.equal(code, 0);
   });
 });

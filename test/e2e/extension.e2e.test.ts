@@ -93,7 +93,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await screenshot(page, 'dashboard-done');
     }));
 
-  it('Classify Emotion (palette, file dialog) shows the emotion, the probabilities and the spectrogram', () =>
+  it('Classify Emotion (palette, file dialog) shows the emotion, the probabilities, the spectrogram and why (Grad-CAM, occlusion)', () =>
     step('classify', async () => {
       await runCommand(vs.page, 'Voice Emotion: Classify Emotion');
       await chooseFile(vs.page, path.join(workspace, 'clip.wav'));
@@ -102,7 +102,24 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       const text = await panel.locator('#root').innerText();
       assert.match(text, /neutral|calm|happy|sad|angry|fearful|disgust|surprised/);
       assert.ok((await panel.locator('.js-plotly-plot').count()) >= 2, 'probability bars and spectrogram are drawn');
+      // Why this emotion: the Grad-CAM heat over the clip's features, then occlusion from the method switch.
+      const explanation = panel.locator('section.explanation');
+      await explanation.locator('h2', { hasText: /^Why \w+\? Grad-CAM/ }).waitFor({ timeout: 60_000 });
+      const heat = () =>
+        panel.evaluate(() =>
+          [...document.querySelectorAll('section.explanation .js-plotly-plot')]
+            .flatMap((plot) => (plot as unknown as { data?: { name?: string; z?: (number | null)[][] }[] }).data ?? [])
+            .filter((trace) => trace.name === 'Heat')
+            .map((trace) => (trace.z ?? []).flat().filter((v): v is number => v !== null)),
+        );
+      const [gradCam] = await heat();
+      assert.ok(gradCam?.length, 'the heat overlay is drawn');
+      assert.ok(gradCam.every((v) => v >= 0 && v <= 1) && Math.max(...gradCam) > 0.5, 'heat in 0..1 with a hot region');
       await screenshot(vs.page, 'classify');
+      await explanation.getByText('Occlusion', { exact: true }).click();
+      await explanation.locator('h2', { hasText: /^Why \w+\? Occlusion/ }).waitFor({ timeout: 120_000 });
+      assert.ok((await heat())[0]?.length, 'the occlusion heat is drawn');
+      assert.match(await explanation.innerText(), /\d+(\.\d+)?[–-]\d+(\.\d+)? s/, 'the regions are given in seconds');
     }));
 
   it('Classify Emotion from the Explorer context menu classifies the file, the long one with a timeline', () =>
@@ -146,13 +163,19 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await waitFor(() => vs.outputLog().includes(path.join(workspace, 'corrupt.wav')), 'the output channel names corrupt.wav');
     }));
 
-  it('Show Spectrogram draws the waveform and log-mel, and switches to MFCC', () =>
+  it('Show Spectrogram draws the waveform, log-mel and prosody, and switches to MFCC', () =>
     step('spectrogram', async () => {
       await runCommand(vs.page, 'Voice Emotion: Show Spectrogram');
       await chooseFile(vs.page, path.join(workspace, 'clip.wav'));
       const panel = await panelFrame(vs.page, 'spectrogram');
       await panel.locator('.js-plotly-plot').first().waitFor({ timeout: 60_000 });
       assert.match(await panel.locator('#root').innerText(), /Log-mel, 128 ×/);
+      // The prosody: the F0 contour over the spectrogram and the clip's summary in a table.
+      const traces = await panel.evaluate(() =>
+        [...document.querySelectorAll('.js-plotly-plot')].flatMap((plot) => ((plot as unknown as { data?: { name?: string }[] }).data ?? []).map((trace) => trace.name)),
+      );
+      assert.ok(traces.includes('F0') && traces.includes('Energy'), `F0 and energy contours are drawn (${traces.join(', ')})`);
+      assert.match(await panel.locator('#root').innerText(), /Jitter \(local\)[\s\S]*Harmonics-to-noise ratio/);
       await panel.getByText('MFCC', { exact: true }).click();
       await panel.locator('#root', { hasText: /MFCC, 40 ×/ }).waitFor({ timeout: 30_000 });
     }));
@@ -167,11 +190,16 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       assert.match(await panel.locator('#root').innerText(), /Predicted|UAR/);
     }));
 
-  it('Compare Runs lists the trained model; Select Active Model… switches to it', () =>
+  it('Compare Runs lists the recorded run; Select Active Model… switches to it', () =>
     step('runs', async () => {
       await runCommand(vs.page, 'Voice Emotion: Compare Runs');
       const panel = await panelFrame(vs.page, 'runs');
       await panel.locator('#root', { hasText: models(workspace)[0] }).waitFor({ timeout: 30_000 });
+      // The run record of the palette's training run: its settings side by side and where it came from.
+      const text = await panel.locator('#root').innerText();
+      assert.match(text, /Settings side by side/);
+      assert.match(text, /extension/);
+      assert.equal(fs.readdirSync(path.join(workspace, 'models', models(workspace)[0], 'runs')).filter((f) => f.endsWith('.json')).length, 1, 'one run record');
       await runCommand(vs.page, 'Voice Emotion: Select Active Model…');
       await pick(vs.page, models(workspace)[0]);
       await notification(vs.page, /is now the active model/);

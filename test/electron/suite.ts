@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClassifyRowView, SpectrogramView } from '../../src/shared/panelProtocol';
+import type { Explanation } from '../../src/shared/explanation';
+import type { ClassifyRowView, RunSummary, SpectrogramView } from '../../src/shared/panelProtocol';
 import type { TrainCommandResult } from '../../src/extension/commands/train';
 
 const EXTENSION_ID = 'voice-emotion-lab.voice-emotion';
@@ -103,6 +104,24 @@ scenario('Classify Emotion (the active model) gives an emotion and probabilities
   assert.equal(row.label, Object.entries(probabilities).sort((a, b) => b[1] - a[1])[0][0], 'the label is the most probable emotion');
 });
 
+scenario('Explain Emotion resolves with the heat over the clip\'s features, by Grad-CAM and by occlusion', async () => {
+  for (const method of ['gradcam', 'occlusion'] as const) {
+    const explanation = await vscode.commands.executeCommand<Explanation | undefined>('voiceEmotion.explain', workspaceFile('clip.wav'), { method });
+    assert.ok(explanation, `an explanation by ${method}`);
+    assert.equal(explanation.method, method);
+    assert.match(explanation.predicted, EMOTIONS);
+    assert.equal(explanation.label, explanation.predicted);
+    assert.deepEqual(Object.keys(explanation.probabilities).sort(), [...labels].sort());
+    assert.equal(explanation.heat.length, explanation.bins * explanation.frames);
+    assert.ok(explanation.heat.every((h) => h >= 0 && h <= 1), 'heat in 0..1');
+    assert.deepEqual(explanation.features.shape, [explanation.bins, explanation.frames]);
+    for (const region of explanation.regions) {
+      assert.ok(region.startSeconds >= 0 && region.endSeconds <= explanation.durationSeconds + 1e-6 && region.startSeconds < region.endSeconds, 'regions lie in the file');
+      assert.ok(region.lowHz !== undefined && region.highHz !== undefined && region.lowHz < region.highHz, 'regions have a band in Hz');
+    }
+  }
+});
+
 scenario('a corrupt .wav gets an error naming the problem; the next file still classifies, with a timeline', async () => {
   const rows = await vscode.commands.executeCommand<ClassifyRowView[] | undefined>('voiceEmotion.classify', workspaceFile('corrupt.wav'), [workspaceFile('corrupt.wav'), workspaceFile('long.wav')]);
   assert.ok(rows?.length === 2, 'two rows');
@@ -113,7 +132,7 @@ scenario('a corrupt .wav gets an error naming the problem; the next file still c
   assert.ok((long?.timeline?.length ?? 0) >= 2, 'the 8-s file has a timeline');
 });
 
-scenario('Show Spectrogram computes the waveform and the log-mel of a .wav', async () => {
+scenario('Show Spectrogram computes the waveform, the log-mel and the prosody of a .wav', async () => {
   const view = await vscode.commands.executeCommand<SpectrogramView | undefined>('voiceEmotion.showSpectrogram', workspaceFile('clip.wav'));
   assert.ok(view, 'a spectrogram');
   assert.equal(view.matrix.kind, 'logmel');
@@ -121,6 +140,48 @@ scenario('Show Spectrogram computes the waveform and the log-mel of a .wav', asy
   assert.equal(bins, view.nMels);
   assert.ok(frames > 50, `frames for 2 s of audio (${frames})`);
   assert.ok(view.matrix.data.flat().every(Number.isFinite));
+  // The clip is a synthetic voice around 120 Hz (±3 semitones): its F0 contour lines up with the frames.
+  const prosody = view.prosody;
+  assert.ok(prosody, 'the view carries the prosody');
+  assert.equal(prosody.f0Hz.length, frames);
+  assert.ok(prosody.summary.voicedFraction > 0.3, `voiced frames (${prosody.summary.voicedFraction})`);
+  const f0 = prosody.summary.f0MeanHz ?? 0;
+  assert.ok(f0 > 95 && f0 < 150, `F0 mean near 120 Hz (${f0})`);
+});
+
+scenario('Export Model for the Web writes the model, the runtime and a page, and refuses to overwrite without force', async () => {
+  const models = workspaceFile('models').fsPath;
+  const [name] = fs.readdirSync(models).filter((entry) => fs.existsSync(path.join(models, entry, 'emotion.json')));
+  assert.ok(name, 'the trained model is in the models folder');
+  const modelDir = path.join(models, name);
+  const outDir = workspaceFile('web-export').fsPath;
+  const result = await vscode.commands.executeCommand<{ outDir: string; files: string[] } | undefined>('voiceEmotion.exportModel', { modelDir, outDir });
+  assert.ok(result, 'the model was exported');
+  assert.equal(result.outDir, outDir);
+  assert.deepEqual(fs.readdirSync(outDir).sort(), [...result.files].sort());
+  for (const file of ['index.html', 'voice-emotion.js', 'tf.min.js', 'README.md']) assert.ok(result.files.includes(file), `${file} is exported`);
+  for (const file of ['emotion.json', 'model.json', 'weights.bin']) assert.ok(fs.readFileSync(path.join(outDir, file)).equals(fs.readFileSync(path.join(modelDir, file))), `${file} is copied unchanged`);
+  assert.equal(await vscode.commands.executeCommand('voiceEmotion.exportModel', { modelDir, outDir }), undefined, 'exporting into the non-empty folder is refused');
+  assert.ok(await vscode.commands.executeCommand('voiceEmotion.exportModel', { modelDir, outDir, force: true }), 'with force the earlier export is replaced');
+});
+
+scenario('Train Model with a k-fold split trains a model per fold; Compare Runs resolves with the recorded runs', async () => {
+  const result = await vscode.commands.executeCommand<TrainCommandResult | undefined>('voiceEmotion.train', { dataDir: corpus, arch: 'cnn', epochs: 1, augment: 'none', split: 'kfold', folds: 3 });
+  assert.ok(result?.kfold, 'a k-fold result');
+  const tested = result.kfold.folds.flatMap((fold) => fold.testSpeakers);
+  assert.equal(result.kfold.folds.length, 3);
+  assert.equal(new Set(tested).size, tested.length, 'no speaker is tested twice');
+  assert.equal(tested.length, 8, 'every speaker of the demo corpus is tested once');
+  assert.equal(result.kfold.summary.n, 480, 'every clip is tested once');
+  for (const fold of result.kfold.folds) assert.ok(fs.existsSync(path.join(fold.modelDir, 'emotion.json')), `fold ${fold.fold} has a model`);
+  const runs = await vscode.commands.executeCommand<RunSummary[]>('voiceEmotion.compareRuns');
+  const kfold = runs.find((run) => run.kind === 'kfold' && path.basename(run.modelDir) === path.basename(result.modelDir));
+  assert.ok(kfold?.kfold, 'Compare Runs shows the k-fold run with its summary');
+  assert.equal(kfold.source, 'extension');
+  assert.equal(kfold.kfold.folds, 3);
+  assert.equal(kfold.testUar, result.testUar);
+  assert.equal(runs.filter((run) => run.kind === 'fold').length, 3);
+  assert.ok(runs.some((run) => run.kind === 'single' && run.source === 'extension' && run.status === 'done' && run.testConfusion), 'the earlier run is recorded with its confusion matrix');
 });
 
 scenario('the quickstart notebook runs top to bottom; its rich outputs are saved with the file', async () => {

@@ -13,16 +13,18 @@ export interface TestBundleOptions {
   /** Names the made-up split and dataset in emotion.json. */
   readonly purpose: string;
   readonly datasetRoot: string;
+  /** Per-bin mean and standard deviation (default: mean −40 dB, std 10 dB in every bin). */
+  readonly normalization?: { readonly mean: number[]; readonly std: number[] };
 }
 
-/** Saves `model` as a model folder with log-mel features and fixed normalisation (an untrained model, for tests). */
+/** Saves `model` as a model folder with log-mel features and the given (else a fixed) normalisation, for tests. */
 export async function saveTestBundle(dir: string, model: tf.LayersModel, options: TestBundleOptions): Promise<void> {
   const bins = options.inputShape[0];
   await saveBundle(dir, model, {
     labels: [...options.labels],
     feature: { kind: 'logmel', config: options.config },
     inputShape: options.inputShape,
-    normalization: { mean: new Array(bins).fill(-40), std: new Array(bins).fill(10) },
+    normalization: options.normalization ?? { mean: new Array(bins).fill(-40), std: new Array(bins).fill(10) },
     arch: options.arch,
     training: DEFAULT_TRAIN_CONFIG,
     split: { kind: 'actors', description: options.purpose, speakerLeakage: false, seed: 1, speakers: { train: [], validation: [], test: [] }, train: [], validation: [], test: [] },

@@ -425,6 +425,9 @@ describe('one training run per model folder', () => {
     const resumed = await trainModel({ dataDir: corpus, out, cacheDir, config, resume: true });
     assert.equal(resumed.epochs, 3);
     assert.deepEqual(temporaries(out), []);
-    assert.deepEqual(listFiles(out), ['checkpoint/model.json', 'checkpoint/optimizer.bin', 'checkpoint/optimizer.json', 'checkpoint/state.json', 'checkpoint/weights.bin', 'emotion.json', 'model.json', 'notes.txt', 'weights.bin']);
+    const files = listFiles(out);
+    assert.deepEqual(files.filter((f) => !f.startsWith('runs/')), ['checkpoint/model.json', 'checkpoint/optimizer.bin', 'checkpoint/optimizer.json', 'checkpoint/state.json', 'checkpoint/weights.bin', 'emotion.json', 'model.json', 'notes.txt', 'weights.bin']);
+    // The cancelled run and the resumed one each left a run record.
+    assert.equal(files.filter((f) => /^runs\/[\w-]+\.json$/.test(f)).length, 2);
   });
 });

@@ -52,4 +52,12 @@ describe('classificationMetrics', () => {
       [1, 1],
     ]);
   });
+
+  it('refuses to sum folds whose labels differ or come in another order, naming the fold', () => {
+    const f1 = classificationMetrics([0, 1], [0, 1], ['a', 'b']);
+    const swapped = classificationMetrics([0, 1], [0, 0], ['b', 'a']);
+    const more = classificationMetrics([0, 1], [0, 1], ['a', 'b', 'c']);
+    assert.throws(() => summarizeFolds([f1, swapped]), (error: unknown) => error instanceof RangeError && /^fold 2 has the labels b, a but fold 1 has a, b/.test(error.message));
+    assert.throws(() => summarizeFolds([f1, f1, more]), /^RangeError: fold 3 has the labels a, b, c but fold 1 has a, b/);
+  });
 });

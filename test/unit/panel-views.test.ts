@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hzToMel, melFrequencies } from '../../src/core/audio/mel';
 import type { ClassifyRowView, EpochView, MetricsView, RunSummary, SpectrogramView } from '../../src/shared/panelProtocol';
 import {
   bestEpochOf,
@@ -9,6 +10,7 @@ import {
   featureAxis,
   featuredRow,
   formatCount,
+  frequencyPosition,
   formatDuration,
   formatHz,
   formatPercent,
@@ -166,6 +168,38 @@ describe('feature axes', () => {
     assert.deepEqual(axis.ticktext, ['200', '500', '1k', '2k', '4k']);
     // 1 kHz is 15 mel: band index 15 / melStep - 1.
     assert.ok(Math.abs(axis.tickvals[2] - (15 / melStep - 1)) < 1e-9);
+  });
+
+  it('follows the HTK mel scale when the features use it', () => {
+    const view = { matrix: matrix('logmel', 64, 10), fMin: 0, fMax: 8000, melScale: 'htk' as const };
+    const axis = featureAxis(view);
+    const htk = melFrequencies(66, 0, 8000, 'htk');
+    const slaney = melFrequencies(66, 0, 8000, 'slaney');
+    axis.values.forEach((hz, band) => assert.ok(Math.abs(hz - htk[band + 1]) < 1e-9, `band ${band}`));
+    // The scales differ most in the low bands (HTK is logarithmic down to 0 Hz, Slaney linear below 1 kHz).
+    assert.ok(Math.abs(axis.values[5] - slaney[6]) > 20, `band 5: ${axis.values[5]} Hz`);
+    // 1 kHz lies where its HTK mel value falls between the band centres.
+    const melsPerBand = hzToMel(8000, 'htk') / 65;
+    assert.ok(Math.abs(frequencyPosition(view)!(1000) - (hzToMel(1000, 'htk') / melsPerBand - 1)) < 1e-9);
+    assert.ok(Math.abs(axis.tickvals[axis.ticktext.indexOf('1k')] - (hzToMel(1000, 'htk') / melsPerBand - 1)) < 1e-9);
+  });
+
+  it('labels prosody rows after the spectral bins by name, with one tick', () => {
+    const rows = ['F0 (semitones)', 'voicing', 'energy (dB)', 'HNR (dB)'];
+    const axis = featureAxis({ matrix: matrix('logmel', 132, 10), fMin: 0, fMax: 8000, prosodyRows: rows });
+    const bands = featureAxis({ matrix: matrix('logmel', 128, 10), fMin: 0, fMax: 8000 });
+    assert.deepEqual(axis.values.slice(0, 128), bands.values);
+    assert.ok(axis.values.slice(128).every(Number.isNaN));
+    assert.deepEqual(axis.labels.slice(128), rows);
+    assert.equal(axis.labels[127], bands.labels[127]);
+    assert.deepEqual(axis.ticktext, ['200', '500', '1k', '2k', '4k', 'prosody']);
+    assert.equal(axis.tickvals[axis.tickvals.length - 1], 129.5);
+    // Up to 4.1 kHz, the 4 kHz tick lies just below the prosody rows and would crowd their tick.
+    const low = featureAxis({ matrix: matrix('logmel', 132, 10), fMin: 0, fMax: 4100, prosodyRows: rows });
+    assert.deepEqual(featureAxis({ matrix: matrix('logmel', 128, 10), fMin: 0, fMax: 4100 }).ticktext, ['200', '500', '1k', '2k', '4k']);
+    assert.deepEqual(low.ticktext, ['200', '500', '1k', '2k', 'prosody']);
+    const mfcc = featureAxis({ matrix: matrix('mfcc', 44, 10), prosodyRows: rows });
+    assert.deepEqual(mfcc.labels.slice(38, 41), ['coefficient 38', 'coefficient 39', rows[0]]);
   });
 
   it('spaces linear-spectrogram bins evenly up to the Nyquist frequency', () => {

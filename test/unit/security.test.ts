@@ -66,7 +66,7 @@ describe('message schemas', () => {
   });
 
   it('describe every panel method, and nothing else', () => {
-    const methods: (keyof PanelHostMethods)[] = ['state', 'watch', 'cancelJob', 'spectrogram', 'openFile'];
+    const methods: (keyof PanelHostMethods)[] = ['state', 'watch', 'cancelJob', 'spectrogram', 'openFile', 'explain'];
     assert.deepEqual(Object.keys(PANEL_REQUEST_PARAMS).sort(), [...methods].sort());
     for (const empty of ['state', 'watch', 'cancelJob'] as const) {
       assert.equal(PANEL_REQUEST_PARAMS[empty].check({}, 'params'), undefined);
@@ -78,6 +78,8 @@ describe('message schemas', () => {
     for (const file of ['', 'x'.repeat(MAX_PATH_LENGTH + 1), ['/a.wav'], { toString: () => '/a.wav' }, null]) {
       assert.ok(PANEL_REQUEST_PARAMS.openFile.check({ file }, 'params'), `accepted ${String(file).slice(0, 20)}`);
     }
+    assert.equal(PANEL_REQUEST_PARAMS.explain.check({ file: '/a.wav', method: 'occlusion' }, 'params'), undefined);
+    assert.ok(PANEL_REQUEST_PARAMS.explain.check({ file: '/a.wav', method: 'saliency' }, 'params'));
   });
 });
 
@@ -185,6 +187,10 @@ describe('panel gate', () => {
         throw new Error('no spectrogram');
       },
       openFile: ({ file }) => (calls.push(`open ${file}`), null),
+      explain: ({ file }) => {
+        calls.push(`explain ${file}`);
+        throw new Error('no model');
+      },
     };
     const endpoint = new RpcEndpoint<PanelHostMethods, PanelMethods>(
       {

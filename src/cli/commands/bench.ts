@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { computeFeatures, DEFAULT_FEATURE_CONFIG, mfccFromLogMel, readWav, resolveFeatureConfig } from '../../core/audio';
 import { encodeWav } from '../../core/audio/wavWrite';
 import { resample } from '../../core/audio/resample';
+import { prosodySummary } from '../../core/audio/prosody';
 import { preprocessDataset } from '../../core/cache/preprocess';
 import { loadDataset } from '../../core/dataset';
 import { UsageError } from '../../core/errors';
@@ -230,6 +231,18 @@ async function benchClassify(dir: string, measurements: Measurement[]): Promise<
     await worker.request('classify', { modelDir, files: [clip] });
     warm.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
+  // Explanations of the same clip by the same warm worker: Grad-CAM is one forward and backward pass, occlusion a
+  // batch of masked copies.
+  for (const method of ['gradcam', 'occlusion'] as const) {
+    await worker.request('explain', { modelDir, file: clip, method });
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = process.hrtime.bigint();
+      await worker.request('explain', { modelDir, file: clip, method });
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    measurements.push({ name: `explain: 3-s file by ${method === 'gradcam' ? 'Grad-CAM' : 'occlusion'}, warm worker, p50 of 10 (${backend.name})`, backend: backend.name, value: percentile(times, 50), unit: 'ms' });
+  }
   worker.dispose();
   measurements.push({ name: `classify: 3-s file, warm worker, p50 (${backend.name})`, backend: backend.name, value: percentile(warm, 50), unit: 'ms' });
   measurements.push({ name: `classify: 3-s file, warm worker, p95 (${backend.name})`, backend: backend.name, value: percentile(warm, 95), unit: 'ms' });
@@ -381,6 +394,11 @@ function benchFeatures(dir: string, repeat: number, measurements: Measurement[])
   measurements.push({
     name: 'features: log-mel + MFCC from 16 kHz samples in memory, one thread',
     value: seconds / time(() => mfccFromLogMel(computeFeatures(samples16, 'logmel', config), { nMfcc: config.nMfcc }), repeat),
+    unit: 'audio s per s',
+  });
+  measurements.push({
+    name: 'prosody: F0 (YIN), energy, HNR, jitter and shimmer from 16 kHz samples in memory, one thread',
+    value: seconds / time(() => prosodySummary(samples16, config), repeat),
     unit: 'audio s per s',
   });
   measurements.push({

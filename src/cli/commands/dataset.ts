@@ -8,7 +8,7 @@ export const SPLIT_OPTIONS: Record<string, OptionSpec> = {
   'test-actors': { type: 'string', value: 'LIST', description: 'test speakers, e.g. 21-24 (RAVDESS default)' },
   'val-actors': { type: 'string', value: 'LIST', description: 'validation speakers, e.g. 19-20 (RAVDESS default)' },
   folds: { type: 'integer', value: 'N', description: 'folds for --split kfold (default 6)' },
-  fold: { type: 'integer', value: 'K', description: 'which fold, 0-based (default 0)' },
+  fold: { type: 'integer', value: 'K', description: 'which fold of --split kfold, 1 to N as in fold-1 … fold-N (default 1)' },
   seed: { type: 'integer', value: 'N', description: 'seed of every random choice (default 1)' },
   song: { type: 'flag', description: 'keep RAVDESS song clips (speech only by default)' },
 };
@@ -25,14 +25,36 @@ lists every file's labels and speaker, skipped files with reasons, and the defau
 
 ${formatOptions(OPTIONS)}`;
 
+/** Folds of a k-fold split when --folds is not given (the core's default). */
+const DEFAULT_FOLDS = 6;
+
+/**
+ * The core's 0-based fold index of `--fold K`, which counts from 1 as the fold-K folders and the dashboard do; usage
+ * errors for split options that do not fit together and would otherwise be ignored: speaker lists with --split kfold,
+ * --fold or --folds without it, a fold outside 1 to the number of folds.
+ */
+export function foldFromOptions(options: Record<string, unknown>): number | undefined {
+  const kfold = options.split === 'kfold';
+  if (kfold && (options['test-actors'] !== undefined || options['val-actors'] !== undefined)) {
+    throw new UsageError('--test-actors and --val-actors choose the speakers of one split; with --split kfold every fold tests its own speakers (use --folds N)');
+  }
+  if (!kfold && (options.fold !== undefined || options.folds !== undefined)) throw new UsageError('--fold and --folds need --split kfold');
+  if (options.fold === undefined) return undefined;
+  const fold = options.fold as number;
+  const folds = (options.folds as number | undefined) ?? DEFAULT_FOLDS;
+  if (fold < 1 || fold > folds) throw new UsageError(`--fold counts from 1 to the number of folds (${folds}); got ${fold}`);
+  return fold - 1;
+}
+
 /** Builds the split the options ask for. */
 export function splitFromOptions(index: ReturnType<typeof loadDataset>, options: Record<string, unknown>) {
+  const fold = foldFromOptions(options);
   return splitDataset(index, {
     kind: options.split as SplitKind | undefined,
     testSpeakers: typeof options['test-actors'] === 'string' ? parseSpeakerList(options['test-actors']) : undefined,
     validationSpeakers: typeof options['val-actors'] === 'string' ? parseSpeakerList(options['val-actors']) : undefined,
     folds: options.folds as number | undefined,
-    fold: options.fold as number | undefined,
+    fold,
     seed: options.seed as number | undefined,
   });
 }

@@ -1,6 +1,7 @@
 import {
   FEATURE_KINDS,
   fileFeatures,
+  PROSODY_ROWS,
   resolveFeatureConfig,
   toBinsMajor,
   type FeatureConfig,
@@ -20,6 +21,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'no-trim': { type: 'flag', description: 'keep leading and trailing silence' },
   duration: { type: 'number', value: 'S', description: 'clip length in seconds: centre-crop or zero-pad (default 3.0)' },
   full: { type: 'flag', description: 'the whole file: no trimming or cropping' },
+  prosody: { type: 'flag', description: 'append the F0, voicing, energy and HNR rows models get with --prosody' },
   json: { type: 'flag', description: 'print {kind, sampleRate, shape, data} as JSON (data bins-major)' },
 };
 
@@ -52,6 +54,7 @@ export function runFeatures(argv: readonly string[], io: CliIo): number {
   set('nMfcc', options['n-mfcc']);
   set('clipSeconds', options.duration);
   set('trim', options['no-trim'] ? false : undefined);
+  set('prosody', options.prosody ? true : undefined);
   resolveFeatureConfig(overrides); // usage errors before touching the file
   const result = fileFeatures(file, kind, overrides, { full: Boolean(options.full) });
   const { matrix, config, info } = result;
@@ -72,7 +75,8 @@ export function runFeatures(argv: readonly string[], io: CliIo): number {
       `${info.durationSeconds.toFixed(2)} s\n` +
       `${kind}: ${matrix.bins} × ${matrix.frames} (bins × frames) at ${config.sampleRate} Hz, n_fft ${config.nFft}, ` +
       `hop ${config.hopLength}, from ${(result.analysedSamples / config.sampleRate).toFixed(2)} s of audio\n` +
-      `values: ${min.toFixed(2)} … ${max.toFixed(2)}${kind === 'mfcc' ? '' : ' dB'}\n`,
+      `values: ${min.toFixed(2)} … ${max.toFixed(2)}${kind === 'mfcc' ? '' : ' dB'}\n` +
+      (config.prosody ? `the last ${PROSODY_ROWS.length} rows: ${PROSODY_ROWS.join('; ')}\n` : ''),
   );
   return 0;
 }

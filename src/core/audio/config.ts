@@ -49,6 +49,11 @@ export interface FeatureConfig {
   readonly trimTopDb: number;
   /** Clip length in seconds after trimming (centre-crop or zero-pad); null keeps the whole signal. */
   readonly clipSeconds: number | null;
+  /**
+   * Append four prosody rows (F0, voicing, energy, HNR; see prosody.ts) below the features, one value per frame.
+   * Absent means false: a resolved configuration only carries the key when true, so existing cache keys stay valid.
+   */
+  readonly prosody?: boolean;
 }
 
 /** The project's defaults for speech-emotion work: 16 kHz, 1024/256 STFT, 128 mels up to 8 kHz, 40 MFCCs, 3-s clips. */
@@ -105,5 +110,7 @@ export function resolveFeatureConfig(overrides: Partial<FeatureConfig> = {}): Fe
   check(config.preEmphasis >= 0 && config.preEmphasis < 1, `pre-emphasis must be in [0, 1) (got ${config.preEmphasis})`);
   check(config.trimTopDb > 0, `trim threshold must be positive dB (got ${config.trimTopDb})`);
   check(config.clipSeconds === null || (config.clipSeconds > 0 && config.clipSeconds <= 3600), `clip duration must be from 0 to 3600 s (got ${config.clipSeconds})`);
-  return Object.freeze(config);
+  check(config.prosody === undefined || typeof config.prosody === 'boolean', `prosody must be true or false (got ${String(config.prosody)})`);
+  const { prosody, ...rest } = config;
+  return Object.freeze(prosody ? { ...rest, prosody: true } : rest);
 }

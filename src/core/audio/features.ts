@@ -4,6 +4,7 @@ import { fixLength, preEmphasis, trimSilence } from './effects';
 import type { FeatureMatrix } from './matrix';
 import { melFilterbank, melSpectrogram, type MelFilterbank } from './mel';
 import { mfccFromLogMel } from './mfcc';
+import { appendProsodyRows, prosodyContours } from './prosody';
 import { powerSpectrogram, type StftOptions } from './stft';
 import { readWav, type WavInfo } from './wav';
 
@@ -64,9 +65,16 @@ function stftOptions(config: FeatureConfig): StftOptions & { power: number } {
 /**
  * Computes one feature representation of samples already at config.sampleRate (no trimming or cropping here):
  * 'spectrogram' = dB of |STFT|^power (nFft/2+1 bins); 'logmel' = dB of the mel spectrogram (nMels bands);
- * 'mfcc' = DCT-II of the log-mel (nMfcc coefficients). dB uses ref dbRef, amin and topDb.
+ * 'mfcc' = DCT-II of the log-mel (nMfcc coefficients). dB uses ref dbRef, amin and topDb. With config.prosody, the
+ * four prosody rows (F0, voicing, energy, HNR of the samples before pre-emphasis) follow the bins.
  */
 export function computeFeatures(samples: Float32Array, kind: FeatureKind, config: FeatureConfig): FeatureMatrix {
+  const features = spectralFeatures(samples, kind, config);
+  return config.prosody ? appendProsodyRows(features, prosodyContours(samples, config)) : features;
+}
+
+/** The spectral part of {@link computeFeatures}. */
+function spectralFeatures(samples: Float32Array, kind: FeatureKind, config: FeatureConfig): FeatureMatrix {
   const input = config.preEmphasis > 0 ? preEmphasis(samples, config.preEmphasis) : samples;
   const db = { ref: config.dbRef, amin: config.amin, topDb: config.topDb };
   if (kind === 'spectrogram') return powerToDb(powerSpectrogram(input, stftOptions(config)), db);

@@ -6,6 +6,7 @@ export * from './fft';
 export * from './matrix';
 export * from './mel';
 export * from './mfcc';
+export * from './prosody';
 export * from './resample';
 export * from './stft';
 export * from './wav';

@@ -79,16 +79,17 @@ interface ByteSource {
   close(): void;
 }
 
+function bytesSource(bytes: Uint8Array, name?: string): ByteSource {
+  return {
+    name: name ?? '<buffer>',
+    size: bytes.length,
+    read: (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)),
+    close: () => undefined,
+  };
+}
+
 function openSource(source: string | Uint8Array, name?: string): ByteSource {
-  if (typeof source !== 'string') {
-    const bytes = source;
-    return {
-      name: name ?? '<buffer>',
-      size: bytes.length,
-      read: (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)),
-      close: () => undefined,
-    };
-  }
+  if (typeof source !== 'string') return bytesSource(source, name);
   const file = source;
   let stat: fs.Stats;
   try {
@@ -345,7 +346,18 @@ function decodeToMono(bytes: Uint8Array, info: WavInfo, frames: number, out: Flo
  * Throws {@link FileError} naming the file for anything it cannot read.
  */
 export function readWav(source: string | Uint8Array, options: ReadWavOptions = {}): DecodedAudio {
-  const bytes = openSource(source, options.name);
+  return decodeSource(openSource(source, options.name), options);
+}
+
+/**
+ * Decodes WAV bytes exactly like {@link readWav}, without touching the file system (so it also runs in a browser);
+ * `options.name` names the source in errors.
+ */
+export function decodeWav(bytes: Uint8Array, options: ReadWavOptions = {}): DecodedAudio {
+  return decodeSource(bytesSource(bytes, options.name), options);
+}
+
+function decodeSource(bytes: ByteSource, options: ReadWavOptions): DecodedAudio {
   try {
     const info = scanHeader(bytes);
     const startFrame = Math.min(info.frames, Math.max(0, Math.round((options.startSeconds ?? 0) * info.sampleRate)));

@@ -78,6 +78,12 @@ export function readBundleMeta(dir: string): BundleMeta {
     const code = (error as NodeJS.ErrnoException).code;
     throw new FileError(code === 'ENOENT' ? dir : file, code === 'ENOENT' ? 'is not a trained model folder (no emotion.json)' : `is not valid JSON (${(error as Error).message})`);
   }
+  return checkBundleMeta(meta, file);
+}
+
+/** Validates parsed `emotion.json` content (`file` names it in errors): format, labels, features, shapes, normalisation. */
+export function checkBundleMeta(parsed: unknown, file: string): BundleMeta {
+  const meta = parsed as BundleMeta;
   check(typeof meta === 'object' && meta !== null && !Array.isArray(meta), file, 'is not a JSON object');
   check(meta.format === BUNDLE_FORMAT, file, `is not a Voice Emotion model (format "${String(meta.format)}")`);
   check(meta.version === BUNDLE_VERSION, file, `has version ${meta.version}; this version reads ${BUNDLE_VERSION}`);
@@ -106,11 +112,16 @@ export async function loadBundle(dir: string): Promise<ModelBundle> {
     throw new FileError(resolved, 'model files do not match emotion.json (the bundle is incomplete or was modified)');
   }
   const model = await modelFromArtifacts(artifacts, path.join(resolved, 'model.json'));
+  checkModelShapes(model, meta, resolved);
+  return { dir: resolved, meta, model };
+}
+
+/** Throws a FileError naming `where` (and disposes `model`) when its input or output shape disagrees with emotion.json. */
+export function checkModelShapes(model: tf.LayersModel, meta: BundleMeta, where: string): void {
   const input = model.inputs[0].shape;
   const output = model.outputs[0].shape;
   if (input[1] !== meta.inputShape[0] || input[2] !== meta.inputShape[1] || output[1] !== meta.labels.length) {
     model.dispose();
-    throw new FileError(resolved, `model expects ${input.slice(1).join('×')} → ${output[1]} classes but emotion.json says ${meta.inputShape.join('×')} → ${meta.labels.length}`);
+    throw new FileError(where, `model expects ${input.slice(1).join('×')} → ${output[1]} classes but emotion.json says ${meta.inputShape.join('×')} → ${meta.labels.length}`);
   }
-  return { dir: resolved, meta, model };
 }

@@ -1,2 +1,4 @@
 export * from './classify';
 export * from './evaluate';
+export * from './explain';
+export * from './timeline';

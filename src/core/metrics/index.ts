@@ -82,7 +82,10 @@ function meanStd(values: number[]): MeanStd {
   return { mean, std: Math.sqrt(variance) };
 }
 
-/** k-fold summary: mean ± std of WA, UAR and macro-F1 over folds, and the summed confusion matrix. */
+/**
+ * k-fold summary: mean ± std of WA, UAR and macro-F1 over folds, and the summed confusion matrix. Every fold must have
+ * the same labels in the same order (a RangeError names the first fold that does not), so matrices sum cell by cell.
+ */
 export function summarizeFolds(folds: readonly ClassificationMetrics[]): {
   accuracy: MeanStd;
   uar: MeanStd;
@@ -90,7 +93,13 @@ export function summarizeFolds(folds: readonly ClassificationMetrics[]): {
   confusion: number[][];
 } {
   if (folds.length === 0) throw new RangeError('no folds to summarise');
-  const k = folds[0].labels.length;
+  const labels = folds[0].labels;
+  const k = labels.length;
+  folds.forEach((fold, i) => {
+    const same = fold.labels.length === k && fold.labels.every((label, j) => label === labels[j]);
+    if (!same) throw new RangeError(`fold ${i + 1} has the labels ${fold.labels.join(', ')} but fold 1 has ${labels.join(', ')}; confusion matrices are summed only over the same labels in the same order`);
+    if (fold.confusion.length !== k || fold.confusion.some((row) => row.length !== k)) throw new RangeError(`fold ${i + 1}'s confusion matrix is not ${k} × ${k}`);
+  });
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (const fold of folds) fold.confusion.forEach((row, i) => row.forEach((v, j) => (confusion[i][j] += v)));
   return {

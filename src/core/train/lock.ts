@@ -109,6 +109,17 @@ function takeOver(file: string, stale: LockOwner | undefined): void {
 }
 
 /**
+ * Who holds a model folder's lock now, as messages name a run ("pid 4242, started …"); undefined when the folder has
+ * no lock or only a stale one (its run is gone).
+ */
+export function activeLockHolder(dir: string): string | undefined {
+  const file = path.join(path.resolve(dir), LOCK_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const owner = readOwner(file);
+  return isStale(file, owner) ? undefined : describeOwner(owner);
+}
+
+/**
  * Makes this process the only writer of a model folder: creates `<dir>/.lock` exclusively, recording the pid, host
  * and start time. A lock whose process no longer runs on this host is stale and is taken over. If another run holds
  * the folder, throws a FileError saying which one. The lock is also removed if the process exits while holding it.

@@ -13,6 +13,8 @@ import { UsageError } from '../errors';
 import { removeTemporaryFiles } from '../fsutil';
 import { buildModel } from '../models';
 import type { ClassificationMetrics } from '../metrics';
+import { RUNS_FOLDER, type FoldOutcome, type KFoldSummary, type RunSource, type RunStatus } from '../runs/record';
+import { RunTracker, runSplit } from '../runs/tracker';
 import { initBackend, type BackendReport } from '../tf/backend';
 import { loadCheckpoint, type TrainingState } from './checkpoint';
 import { ARCHITECTURES, DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config';
@@ -20,12 +22,27 @@ import { loadTrainingData } from './data';
 import { lockModelFolder } from './lock';
 import { evaluateExamples, trainLoop, type TrainProgress } from './loop';
 
-/** Everything a training run reports while it works. */
-export type TrainEvent =
+/** A fold of a k-fold run changing state: planned (waiting), running, or ended with its outcome and the summary so far. */
+export interface FoldEvent {
+  readonly type: 'fold';
+  /** 0-based. */
+  readonly fold: number;
+  readonly folds: number;
+  readonly status: 'waiting' | 'running' | RunStatus;
+  readonly modelDir: string;
+  readonly speakers: { readonly test: readonly string[]; readonly validation: readonly string[] };
+  readonly outcome?: FoldOutcome;
+  readonly summary?: KFoldSummary;
+}
+
+/** Everything a training run reports while it works; in a k-fold run each event names its fold (0-based). */
+export type TrainEvent = (
   | { readonly type: 'stage'; readonly stage: 'dataset' | 'preprocess' | 'train' | 'evaluate'; readonly message: string }
   | ({ readonly type: 'preprocess' } & PreprocessProgress)
   | { readonly type: 'start'; readonly backend: BackendReport; readonly labels: readonly string[]; readonly train: number; readonly validation: number; readonly test: number; readonly split: string; readonly epochs: number; readonly resumedAt: number }
-  | TrainProgress;
+  | TrainProgress
+  | FoldEvent
+) & { readonly fold?: number };
 
 /** Options of {@link trainModel}. */
 export interface TrainModelOptions {
@@ -39,6 +56,12 @@ export interface TrainModelOptions {
   readonly threads?: number;
   readonly onEvent?: (event: TrainEvent) => void;
   readonly signal?: AbortSignal;
+  /** Where the run was started, for its run record (default 'api'). */
+  readonly source?: RunSource;
+  /** The run's name in its record (default: the model folder's name). */
+  readonly name?: string;
+  /** For a fold of a k-fold run: that run's id and folder. */
+  readonly parent?: { readonly id: string; readonly modelDir: string };
 }
 
 /** What a finished run produced. */
@@ -50,11 +73,18 @@ export interface TrainModelResult {
   readonly validation?: ClassificationMetrics;
   readonly test?: ClassificationMetrics;
   readonly seconds: number;
+  /** The run's record: its id and file (`<out>/runs/<id>.json`). */
+  readonly runId: string;
+  readonly runFile: string;
 }
 
 /** Fills defaults and checks a training configuration, naming the first bad value. */
 export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
-  const config = { ...DEFAULT_TRAIN_CONFIG, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
+  const merged = { ...DEFAULT_TRAIN_CONFIG, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
+  // The feature setting `prosody` is kept only when on: a run without it has the run key and record of a run made
+  // before the setting existed, so such a run's checkpoint still resumes.
+  const config: TrainConfig =
+    merged.features?.prosody === false ? { ...merged, features: Object.fromEntries(Object.entries(merged.features).filter(([key]) => key !== 'prosody')) } : merged;
   const check = (ok: boolean, message: string) => {
     if (!ok) throw new UsageError(message);
   };
@@ -73,27 +103,34 @@ export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
  * Trains a model end to end: reads the dataset, splits it (speaker-independent by default), fills the feature cache,
  * trains with checkpoints and early stopping, evaluates the best epoch on the test speakers, and writes the bundle.
  * The model folder is locked for the whole run (see {@link lockModelFolder}); temporary files a killed run left in it
- * are removed first.
+ * are removed first. When the run ends, done, failed or cancelled, its run record goes to `<out>/runs/<id>.json`.
  */
 export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
   const started = Date.now();
   const config = resolveTrainConfig(options.config);
   const out = path.resolve(options.out);
+  const tracker = new RunTracker({ modelDir: out, name: options.name ?? path.basename(out), kind: options.parent ? 'fold' : 'single', source: options.source ?? 'api', parent: options.parent, config });
   // One writer per model folder: a second run fails here, before it touches the first one's checkpoint or bundle.
   const lock = lockModelFolder(out);
   try {
     removeTemporaryFiles(out);
     removeTemporaryFiles(path.join(out, 'checkpoint'));
-    return await trainLocked(options, config, out, started);
+    removeTemporaryFiles(path.join(out, RUNS_FOLDER));
+    const result = await trainLocked(options, config, out, started, tracker);
+    return { ...result, runId: tracker.id, runFile: tracker.done() };
+  } catch (error) {
+    tracker.ended(error, options.signal);
+    throw error;
   } finally {
     lock.release();
   }
 }
 
 /** The body of {@link trainModel}, run while the model folder's lock is held. */
-async function trainLocked(options: TrainModelOptions, config: TrainConfig, out: string, started: number): Promise<TrainModelResult> {
+async function trainLocked(options: TrainModelOptions, config: TrainConfig, out: string, started: number, tracker: RunTracker): Promise<Omit<TrainModelResult, 'runId' | 'runFile'>> {
   const emit = (event: TrainEvent) => options.onEvent?.(event);
   const backend = await initBackend(config.backend);
+  tracker.backendReady(backend);
 
   emit({ type: 'stage', stage: 'dataset', message: `reading ${options.dataDir}` });
   const index = loadDataset(options.dataDir);
@@ -127,13 +164,15 @@ async function trainLocked(options: TrainModelOptions, config: TrainConfig, out:
   const plan = online ? parseAugmentSpec(online) : undefined;
   const data = loadTrainingData(report.examples, split, index.labels, { kind: report.kind, config: report.config, keepClips: plan !== undefined && hasWaveformSteps(plan) });
   const noiseBank = plan?.noise?.type === 'files' && plan.noise.dir ? loadNoiseBank(plan.noise.dir, data.config.sampleRate).noises : undefined;
-  const counts = splitCounts(index, split).train;
+  const perLabel = splitCounts(index, split);
+  const counts = perLabel.train;
   const balanced = classWeights(counts);
   const weights = config.classWeights ? index.labels.map((label) => balanced[label]) : undefined;
   const fingerprint = stableHash(report.examples.map((e) => path.basename(e.file)));
   // A run is identified by what decides its numbers; epochs, early stopping and backend may change on resume.
   const keyed = { ...config, epochs: undefined, earlyStopping: undefined, backend: undefined };
   const runKey = stableHash({ keyed, split: [split.train, split.validation, split.test], fingerprint });
+  tracker.dataReady(runSplit(split, perLabel), { root: index.root, corpus: index.corpus, files: index.items.length, fingerprint }, index.labels);
 
   const checkpointDir = path.join(out, 'checkpoint');
   let model: tf.LayersModel;
@@ -146,6 +185,7 @@ async function trainLocked(options: TrainModelOptions, config: TrainConfig, out:
     }
     model = checkpoint.model;
     resume = { state: checkpoint.state, optimizerWeights: checkpoint.optimizerWeights };
+    tracker.progress(checkpoint.state.history, checkpoint.state.bestEpoch);
   } else {
     fs.rmSync(checkpointDir, { recursive: true, force: true });
     model = buildModel(config.arch, { inputShape: [data.bins, data.frames, 1], numClasses: index.labels.length, seed: config.seed, pretrained: config.pretrained });
@@ -181,9 +221,13 @@ async function trainLocked(options: TrainModelOptions, config: TrainConfig, out:
       runKey,
       resume,
       signal: options.signal,
-      onProgress: (p) => emit(p),
+      onProgress: (p) => {
+        if (p.type === 'epoch') tracker.epoch(p.record, p.best);
+        emit(p);
+      },
       onBest: async (current) => {
         bestValidation = data.validation.length ? evaluateExamples(model, data.validation, data).metrics : undefined;
+        tracker.metrics(bestValidation);
         await saveBundle(out, model, metaBase(current, { validation: bestValidation }));
       },
     });
@@ -198,5 +242,7 @@ async function trainLocked(options: TrainModelOptions, config: TrainConfig, out:
   bestValidation ??= best.meta.metrics.validation;
   await saveBundle(out, best.model, metaBase(state, { validation: bestValidation, test }));
   best.model.dispose();
+  tracker.progress(state.history, state.bestEpoch);
+  tracker.metrics(bestValidation, test);
   return { out, backend, epochs: state.epochsDone, bestEpoch: state.bestEpoch, validation: bestValidation, test, seconds: (Date.now() - started) / 1000 };
 }

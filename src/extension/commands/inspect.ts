@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FeatureKind } from '../../core/audio/config';
-import type { ClassifyRowView, PanelState, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
+import type { ExplainRequest, Explanation, ExplanationMethod } from '../../shared/explanation';
+import type { ClassifyRowView, PanelState, RunSummary, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
 import { describeError, refuseUntrusted } from '../jobs';
+import { explainArguments, explainOf, requestExplanation } from './explain';
 import { readModelMeta } from '../models';
 import { metricsView } from '../../shared/trainingView';
 import { PanelHost } from '../panels/panelHost';
@@ -49,11 +51,25 @@ export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.
   if (!files.length) return undefined;
   const modelDir = await requireModel(lab.models);
   if (!modelDir) return undefined;
+  return (await classifyAndShow(lab, modelDir, files.map((f) => f.fsPath)))?.rows;
+}
+
+/**
+ * Classifies files with a model and shows the classify panel, with the first classified file explained (Grad-CAM
+ * unless `explain` says otherwise; the panel can ask for the other method and the other files). Resolves with the
+ * rows and that explanation (or why it failed), or undefined when classification failed (the error is shown).
+ */
+export async function classifyAndShow(
+  lab: Lab,
+  modelDir: string,
+  files: readonly string[],
+  explain: { method?: ExplanationMethod; label?: string } = {},
+): Promise<{ rows: ClassifyRowView[]; explanation?: Explanation; explanationError?: string; explanationRequest?: ExplainRequest } | undefined> {
   const meta = readModelMeta(modelDir);
   const settings = readSettings();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Classifying ${files.length} file(s)` }, async () => {
     try {
-      const results = await lab.worker.request('classify', { modelDir, files: files.map((f) => f.fsPath), backend: settings.backend }, { timeoutMs: 0 });
+      const results = await lab.worker.request('classify', { modelDir, files: [...files], backend: settings.backend }, { timeoutMs: 0 });
       const rows: ClassifyRowView[] = results.map((r) =>
         'error' in r
           ? { file: r.file, name: vscode.workspace.asRelativePath(r.file), error: r.error }
@@ -64,19 +80,41 @@ export async function classifyCommand(lab: Lab, uri?: vscode.Uri, uris?: vscode.
       const served = results.find((r) => 'backend' in r);
       if (served && 'backend' in served) lab.worker.reportBackend(served.backend);
       const spectrogram = first ? await spectrogramOf(lab, first.file, meta?.feature.kind ?? 'logmel', meta?.feature.config ?? settings.features).catch(() => undefined) : undefined;
+      const explanationRequest = first ? { file: first.file, method: explain.method ?? 'gradcam', ...(explain.label !== undefined ? { label: explain.label } : {}) } : undefined;
+      const explained = explanationRequest ? { ...(await explainOf(lab, modelDir, explanationRequest.file, explanationRequest.method, explanationRequest.label)), explanationRequest } : {};
       const model = path.basename(modelDir);
       const title = rows.length === 1 ? `Emotion: ${path.basename(rows[0].file)}` : `Emotion: ${rows.length} files`;
       showPanel(lab, 'classify', 'classify', title, {
-        state: () => ({ view: 'classify', model, rows, spectrogram }),
+        state: () => ({ view: 'classify', model, rows, spectrogram, ...explained }),
         openableFiles: () => new Set(rows.map((r) => r.file)),
+        explain: (file: string, method: ExplanationMethod, label?: string) => requestExplanation(lab, modelDir, file, method, label),
       });
-      return rows;
+      return { rows, ...explained };
     } catch (error) {
       lab.log.appendLine(`Classify: ${describeError(error)}`);
       void vscode.window.showErrorMessage(`Voice Emotion: classification failed: ${describeError(error)}`);
       return undefined;
     }
   });
+}
+
+/**
+ * "Voice Emotion: Explain Emotion": the active model's emotion for one WAV file and the time–frequency regions that
+ * drove it, as a heat overlay in the classify panel. `options` (from scripts and tests; the Explorer passes its
+ * selection there, which is ignored) picks the method and the emotion. Resolves with the explanation, or undefined
+ * when there is none (the reason is shown).
+ */
+export async function explainCommand(lab: Lab, uri?: vscode.Uri, options?: unknown): Promise<Explanation | undefined> {
+  const [file] = await wavFiles(uri, undefined, 'Explain', false);
+  if (!file) return undefined;
+  const modelDir = await requireModel(lab.models);
+  if (!modelDir) return undefined;
+  const result = await classifyAndShow(lab, modelDir, [file.fsPath], explainArguments(options));
+  if (result && !result.explanation) {
+    const why = result.explanationError ?? result.rows[0]?.error ?? 'it could not be classified';
+    void vscode.window.showErrorMessage(`Voice Emotion: could not explain ${path.basename(file.fsPath)}: ${why}`);
+  }
+  return result?.explanation;
 }
 
 /**
@@ -120,12 +158,19 @@ export async function evaluateCommand(lab: Lab): Promise<void> {
   });
 }
 
-/** "Voice Emotion: Compare Runs": every trained model of the workspace in one table with their curves. */
-export function compareRunsCommand(lab: Lab): void {
+/**
+ * "Voice Emotion: Compare Runs": every recorded training run (and model without a record) of the workspace side by
+ * side: table, settings, overlaid curves and a confusion-matrix difference. Resolves with the runs it shows; records
+ * that could not be read are named in the output channel.
+ */
+export function compareRunsCommand(lab: Lab): RunSummary[] {
+  const { runs, skipped } = lab.models.listing();
+  for (const record of skipped) lab.log.appendLine(`Compare Runs: skipped ${record.file}: ${record.reason}`);
   showPanel(lab, 'runs', 'runs', 'Compare Runs', {
     state: () => ({ view: 'runs', runs: lab.models.runs() }),
-    openableFiles: () => new Set(lab.models.runs().map((r) => path.join(r.modelDir, 'emotion.json'))),
+    openableFiles: () => new Set(lab.models.runs().flatMap((r) => [path.join(r.modelDir, 'emotion.json'), ...(r.file ? [r.file] : [])])),
   });
+  return runs;
 }
 
 /** "Voice Emotion: Select Active Model…": the model Classify Emotion uses. */

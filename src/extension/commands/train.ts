@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SplitKind } from '../../core/dataset/split';
+import type { KFoldSummary } from '../../core/runs/record';
 import type { Architecture } from '../../core/train/config';
 import { COMMANDS } from '../../shared/commands';
 import type { DashboardRun } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { applyTrainEvent, finishedRun } from '../../shared/trainingView';
+import { applyTrainEvent, finishedKFoldRun, finishedRun, runFraction, stoppedRun } from '../../shared/trainingView';
 import { pickDataset } from '../pickers';
 import { augmentedKey } from './dataset';
 import { modelsFolder, readSettings, trainingDefaults } from '../settings';
@@ -31,8 +32,14 @@ const AUGMENT_ITEMS: readonly Choice<string>[] = [
 
 const SPLIT_ITEMS: readonly Choice<SplitKind>[] = [
   { label: 'By actor', description: 'recommended', detail: 'Test and validation speakers never appear in training: an honest score for new voices', value: 'actors' },
+  { label: 'k-fold by speaker', detail: 'One model per fold, every speaker tested once: mean ± std of WA, UAR and macro-F1, the most honest estimate', value: 'kfold' },
   { label: 'Random', detail: 'Files shuffled into train/validation/test: the same speakers on both sides, optimistic scores', value: 'random' },
 ];
+
+/** Folds of a k-fold run when none are given. */
+const DEFAULT_FOLDS = 6;
+/** Whether `folds` is a usable number of folds. */
+const validFolds = (folds: number) => Number.isInteger(folds) && folds >= 3 && folds <= 100;
 
 /** Picks one of `items`, starting on the one whose value is `current`. */
 async function choose<T>(items: readonly Choice<T>[], title: string, current: T): Promise<T | undefined> {
@@ -58,13 +65,17 @@ export interface TrainArguments {
   readonly epochs?: number;
   readonly augment?: string;
   readonly split?: SplitKind;
+  /** Folds of a k-fold split (default 6). */
+  readonly folds?: number;
 }
 
-/** What Train Model resolves with when a model was saved. */
+/** What Train Model resolves with when a model was saved (for k-fold: the k-fold folder, mean test UAR and every fold). */
 export interface TrainCommandResult {
   readonly modelDir: string;
   readonly testUar?: number;
   readonly validationUar?: number;
+  /** Folds numbered from 1. */
+  readonly kfold?: { readonly summary: KFoldSummary; readonly folds: readonly { readonly fold: number; readonly modelDir: string; readonly testSpeakers: readonly string[]; readonly testUar?: number }[] };
 }
 
 /** The problem with command arguments, or undefined when they are usable. */
@@ -74,6 +85,7 @@ function checkTrainArguments(args: TrainArguments): string | undefined {
   if (args.epochs !== undefined && !(Number.isInteger(args.epochs) && args.epochs >= 1 && args.epochs <= 1000)) return 'epochs must be a whole number from 1 to 1000';
   if (args.augment !== undefined && !AUGMENT_ITEMS.some((item) => item.value === args.augment)) return `augment must be one of ${AUGMENT_ITEMS.map((i) => i.value).join(', ')}`;
   if (args.split !== undefined && !SPLIT_ITEMS.some((item) => item.value === args.split)) return `split must be one of ${SPLIT_ITEMS.map((i) => i.value).join(', ')}`;
+  if (args.folds !== undefined && !validFolds(args.folds)) return 'folds must be a whole number from 3 to 100';
   return undefined;
 }
 
@@ -112,12 +124,25 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
   if (augment === undefined) return undefined;
   const split = args.split ?? (await choose(SPLIT_ITEMS, 'Train Model (5/5): split', settings.training.split));
   if (!split) return undefined;
+  const foldsText =
+    split !== 'kfold' || args.folds !== undefined
+      ? String(args.folds ?? DEFAULT_FOLDS)
+      : await vscode.window.showInputBox({
+          title: 'Train Model (5/5): number of folds',
+          ignoreFocusOut: true,
+          value: String(DEFAULT_FOLDS),
+          prompt: 'One model per fold; each fold tests speakers the others train on (the dataset needs at least this many speakers)',
+          validateInput: (text) => (/^\d+$/.test(text) && validFolds(Number(text)) ? undefined : 'A whole number from 3 to 100'),
+        });
+  if (!foldsText) return undefined;
+  const folds = Number(foldsText);
   // Copies made by "Augment Dataset…" with the same preset are used instead of augmenting on the fly.
   const augmented = lab.state.get<{ preset: string; copies: number }>(augmentedKey(dataDir));
   const cachedCopies = augmented && augmented.preset === augment ? augmented.copies : 0;
   // Checked before the dashboard shows the new run: a refused run never appears there.
   if (lab.jobs.refuseIfBusy('Train Model')) return undefined;
-  const name = freshModelName(folder, arch);
+  const kfold = split === 'kfold';
+  const name = freshModelName(folder, kfold ? `${arch}-kfold` : arch);
   const out = path.join(folder, name);
   const epochs = Number(epochsText);
   let run: DashboardRun = { name, modelDir: out, status: 'running', message: 'Starting…', arch, labels: [], epochs, history: [], startedAt: new Date().toISOString() };
@@ -125,32 +150,45 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
   lab.dashboard.show();
   const result = await lab.jobs.run(`Training ${name}`, async (job) => {
     try {
-      const trained = await lab.worker.request(
-        'train',
-        { dataDir, out, config: { ...trainingDefaults(settings), arch, epochs, augment, split, cachedCopies } },
-        {
-          signal: job.signal,
-          timeoutMs: 0,
-          onEvent: (event) => {
-            run = applyTrainEvent(run, event);
-            if (event.type === 'start') lab.worker.reportBackend(event.backend.name, event.backend.device);
-            const fraction = run.epoch && run.batches ? (run.epoch - 1 + (run.batch ?? 0) / run.batches) / run.epochs : undefined;
-            job.report(run.message, fraction);
-            lab.dashboard.update(run);
-          },
+      const params = { dataDir, out, config: { ...trainingDefaults(settings), arch, epochs, augment, split, cachedCopies, ...(kfold ? { folds, fold: undefined } : {}) }, source: 'extension' as const };
+      const options = {
+        signal: job.signal,
+        timeoutMs: 0,
+        onEvent: (event: Parameters<typeof applyTrainEvent>[1]) => {
+          run = applyTrainEvent(run, event);
+          if (event.type === 'start') lab.worker.reportBackend(event.backend.name, event.backend.device);
+          job.report(run.message, runFraction(run));
+          lab.dashboard.update(run);
         },
-      );
+      };
+      if (kfold) {
+        const trained = await lab.worker.request('trainKFold', params, options);
+        run = finishedKFoldRun(run, trained);
+        lab.dashboard.update(run);
+        return trained;
+      }
+      const trained = await lab.worker.request('train', params, options);
       run = finishedRun(run, trained);
       lab.dashboard.update(run);
       return trained;
     } catch (error) {
       const cancelled = job.signal.aborted;
-      run = { ...run, status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'Cancelled: the checkpoint keeps the finished epochs' : String(error instanceof Error ? error.message : error) };
+      run = stoppedRun(run, cancelled ? 'cancelled' : 'failed', cancelled ? 'Cancelled: the checkpoint keeps the finished epochs' : String(error instanceof Error ? error.message : error));
       lab.dashboard.update(run);
       throw error;
     }
   });
   if (!result) return undefined;
+  if ('summary' in result) {
+    const { summary } = result;
+    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+    void vscode.window.showInformationMessage(`Voice Emotion: k-fold run ${name} finished: test UAR ${pct(summary.uar.mean)} ± ${pct(summary.uar.std)} over ${summary.folds} folds.`, 'Open Dashboard', 'Compare Runs').then((choice) => {
+      if (choice === 'Open Dashboard') lab.dashboard.show();
+      if (choice === 'Compare Runs') void vscode.commands.executeCommand(COMMANDS.compareRuns);
+    });
+    const folds = result.folds.map((fold) => ({ fold: fold.fold + 1, modelDir: fold.modelDir, testSpeakers: fold.speakers.test, testUar: fold.test?.uar }));
+    return { modelDir: result.out, testUar: summary.uar.mean, kfold: { summary, folds } };
+  }
   await lab.models.setActive(result.out);
   const score = result.test ? `test UAR ${(result.test.uar * 100).toFixed(1)}%` : `validation UAR ${((result.validation?.uar ?? 0) * 100).toFixed(1)}%`;
   void vscode.window.showInformationMessage(`Voice Emotion: model ${name} saved (${score}); it is now the active model.`, 'Open Dashboard', 'Classify a File…').then((choice) => {

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import type { JobRunner } from '../jobs';
-import { readModelMeta, type ModelRegistry } from '../models';
-import { epochView, metricsView } from '../../shared/trainingView';
+import type { ModelRegistry } from '../models';
 import type { DashboardRun, PanelState } from '../../shared/panelProtocol';
 import { PanelHost } from './panelHost';
 
@@ -43,19 +42,23 @@ export class TrainingDashboard extends Disposable {
           return { dispose: () => this.listeners.delete(listener) };
         },
         cancelJob: () => this.jobs.cancel(),
-        openableFiles: () => new Set(this.live ? [`${this.live.modelDir}/emotion.json`] : []),
+        openableFiles: () => {
+          const run = this.live ?? this.models.lastRun();
+          return new Set(run ? [run.modelDir, ...(run.kfold?.rows ?? []).map((row) => row.modelDir)].map((dir) => `${dir}/emotion.json`) : []);
+        },
       }, column),
     );
   }
 
   /** The run the dashboard shows: the live one, else the newest saved model's history. */
   state(): PanelState {
-    return { view: 'dashboard', run: this.live ?? this.lastSavedRun() ?? null };
+    return { view: 'dashboard', run: this.live ?? this.models.lastRun() ?? null };
   }
 
   /** Shows a new state of the live run; batch-level updates are throttled, status changes are sent at once. */
   update(run: DashboardRun): void {
-    const statusChanged = run.status !== this.live?.status || run.history.length !== this.live?.history.length;
+    const foldsChanged = run.kfold?.rows.map((row) => row.status).join() !== this.live?.kfold?.rows.map((row) => row.status).join();
+    const statusChanged = foldsChanged || run.status !== this.live?.status || run.history.length !== this.live?.history.length;
     this.live = run;
     const now = Date.now();
     if (statusChanged || now - this.lastSent >= MIN_UPDATE_MS) {
@@ -71,27 +74,5 @@ export class TrainingDashboard extends Disposable {
     this.lastSent = Date.now();
     const state = this.state();
     for (const listener of this.listeners) listener(state);
-  }
-
-  private lastSavedRun(): DashboardRun | undefined {
-    const newest = this.models.runs()[0];
-    if (!newest) return undefined;
-    const meta = readModelMeta(newest.modelDir);
-    if (!meta) return undefined;
-    return {
-      name: newest.name,
-      modelDir: newest.modelDir,
-      status: 'done',
-      message: `Saved ${new Date(meta.createdAt).toLocaleString()}`,
-      arch: meta.arch,
-      backend: meta.backend?.name,
-      labels: meta.labels,
-      epochs: meta.history.length,
-      history: meta.history.map(epochView),
-      bestEpoch: meta.bestEpoch + 1,
-      test: metricsView(meta.metrics.test),
-      validation: metricsView(meta.metrics.validation),
-      startedAt: meta.createdAt,
-    };
   }
 }

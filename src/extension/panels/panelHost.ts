@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { allowedFile } from '../fileAccess';
 import { RpcEndpoint, type Handlers, type HandlerContext, type RpcMessage } from '../../shared/rpc';
+import type { Explanation, ExplanationMethod } from '../../shared/explanation';
 import type { PanelHostMethods, PanelMethods, PanelState, PanelView, SpectrogramKind, SpectrogramView } from '../../shared/panelProtocol';
 import { PanelGate } from './panelGate';
 import { panelHtml } from './panelPage';
@@ -16,6 +17,11 @@ export interface PanelSource {
   spectrogram?(kind: SpectrogramKind): Promise<SpectrogramView>;
   /** Files the panel may ask to open (the ones it shows); anything else is refused. */
   openableFiles?(): ReadonlySet<string>;
+  /**
+   * Explains one of the panel's files (`openableFiles` decides which; the host passes the canonical path): `label`'s
+   * evidence, or the predicted emotion's without one.
+   */
+  explain?(file: string, method: ExplanationMethod, label?: string): Promise<Explanation>;
 }
 
 /**
@@ -116,6 +122,12 @@ export class PanelHost extends Disposable {
         if (allowed === undefined) throw new Error('the panel asked to open a file it does not show');
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(allowed));
         return null;
+      },
+      explain: ({ file, method, label }) => {
+        if (!this.source.explain) throw new Error('this panel explains no files');
+        const allowed = allowedFile(file, this.source.openableFiles?.() ?? []);
+        if (allowed === undefined) throw new Error('the panel asked to explain a file it does not show');
+        return this.source.explain(allowed, method, label);
       },
     };
   }

@@ -135,9 +135,9 @@ export function metricsSummary(metrics: MetricsView): { readonly name: string; r
 /** The vertical axis of a feature heatmap: what each bin is, and which bins get tick labels. */
 export interface FeatureAxis {
   readonly title: string;
-  /** Each bin's frequency in Hz (log-mel centre, linear bin) or coefficient index (MFCC). */
+  /** Each bin's frequency in Hz (log-mel centre, linear bin) or coefficient index (MFCC); NaN for prosody rows. */
   readonly values: readonly number[];
-  /** Each bin's hover label ("1,250 Hz", "coefficient 3"). */
+  /** Each bin's hover label ("1,250 Hz", "coefficient 3", a prosody row's name). */
   readonly labels: readonly string[];
   /** Bin positions (fractional) of the tick labels, and the labels. */
   readonly tickvals: readonly number[];
@@ -148,10 +148,53 @@ export interface FeatureAxis {
 
 const MEL_TICKS_HZ = [50, 100, 200, 500, 1000, 2000, 4000, 8000, 16000];
 
-/** Frequencies of the bins of a feature matrix (Hz, or coefficient indices for MFCC) with hover labels and ticks. */
-export function featureAxis(view: Pick<SpectrogramView, 'matrix' | 'fMin' | 'fMax'>): FeatureAxis {
+/** What a feature heatmap's vertical axis is drawn from: the matrix and its frequency range and mel scale (default Slaney). */
+export interface FeatureAxisSource extends Pick<SpectrogramView, 'matrix' | 'fMin' | 'fMax' | 'melScale'> {
+  /** Names of rows after the spectral bins (a model input's prosody rows), bottom up: labelled by name, not frequency. */
+  readonly prosodyRows?: readonly string[];
+}
+
+/** Maps a frequency in Hz to its fractional bin index on a heatmap's vertical axis; undefined for MFCC (no frequency axis). */
+export function frequencyPosition(view: FeatureAxisSource): ((hz: number) => number) | undefined {
   const { kind, sampleRate } = view.matrix;
-  const bins = view.matrix.shape[0];
+  const bins = view.matrix.shape[0] - (view.prosodyRows?.length ?? 0);
+  if (kind === 'mfcc') return undefined;
+  if (kind === 'logmel') {
+    const scale = view.melScale ?? 'slaney';
+    const low = hzToMel(view.fMin ?? 0, scale);
+    const melsPerBand = (hzToMel(view.fMax ?? sampleRate / 2, scale) - low) / (bins + 1);
+    return (hz) => (hzToMel(hz, scale) - low) / melsPerBand - 1;
+  }
+  const nyquist = sampleRate / 2;
+  return (hz) => (hz * (bins - 1)) / nyquist;
+}
+
+/**
+ * Frequencies of the bins of a feature matrix (Hz on its own mel scale, or coefficient indices for MFCC) with hover
+ * labels and ticks; prosody rows after the spectral bins are labelled by name, with one "prosody" tick.
+ */
+export function featureAxis(view: FeatureAxisSource): FeatureAxis {
+  const spectral = spectralAxis(view);
+  const rows = view.prosodyRows ?? [];
+  if (!rows.length) return spectral;
+  const first = spectral.values.length;
+  const middle = first + (rows.length - 1) / 2;
+  // The spectral ticks that would crowd the prosody tick are left out.
+  const minGap = (first + rows.length) / 14;
+  const kept = spectral.tickvals.map((at, i) => ({ at, text: spectral.ticktext[i] })).filter((tick) => middle - tick.at >= minGap);
+  return {
+    ...spectral,
+    values: [...spectral.values, ...rows.map(() => Number.NaN)],
+    labels: [...spectral.labels, ...rows],
+    tickvals: [...kept.map((tick) => tick.at), middle],
+    ticktext: [...kept.map((tick) => tick.text), 'prosody'],
+  };
+}
+
+/** {@link featureAxis} of the spectral bins alone. */
+function spectralAxis(view: FeatureAxisSource): FeatureAxis {
+  const { kind, sampleRate } = view.matrix;
+  const bins = view.matrix.shape[0] - (view.prosodyRows?.length ?? 0);
   if (kind === 'mfcc') {
     const values = Array.from({ length: bins }, (_, i) => i);
     const step = Math.max(1, Math.ceil(bins / 10));
@@ -160,22 +203,15 @@ export function featureAxis(view: Pick<SpectrogramView, 'matrix' | 'fMin' | 'fMa
   }
   let values: number[];
   let candidates: number[];
-  /** The fractional bin index of a frequency. */
-  let position: (hz: number) => number;
+  const position = frequencyPosition(view)!;
   if (kind === 'logmel') {
-    const fMin = view.fMin ?? 0;
-    const fMax = view.fMax ?? sampleRate / 2;
-    values = Array.from(melFrequencies(bins + 2, fMin, fMax).subarray(1, bins + 1));
+    values = Array.from(melFrequencies(bins + 2, view.fMin ?? 0, view.fMax ?? sampleRate / 2, view.melScale ?? 'slaney').subarray(1, bins + 1));
     candidates = MEL_TICKS_HZ;
-    const low = hzToMel(fMin);
-    const melsPerBand = (hzToMel(fMax) - low) / (bins + 1);
-    position = (hz) => (hzToMel(hz) - low) / melsPerBand - 1;
   } else {
     const nyquist = sampleRate / 2;
     values = Array.from({ length: bins }, (_, k) => (bins > 1 ? (k * nyquist) / (bins - 1) : 0));
     const step = nyquist > 8000 ? 2000 : 1000;
     candidates = Array.from({ length: Math.floor(nyquist / step) + 1 }, (_, i) => i * step);
-    position = (hz) => (hz * (bins - 1)) / nyquist;
   }
   // Highest frequencies first, skipping ticks that would crowd the one above them.
   const minGap = bins / 14;

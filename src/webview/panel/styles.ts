@@ -78,6 +78,18 @@ vscode-badge.status-cancelled {
 }
 .kind-switch { margin: 8px 0; }
 .skipped ul { margin: 6px 0; padding-left: 20px; }
+.table-scroll { overflow-x: auto; }
+tr.differs th, tr.differs td, tr.summary-row th, tr.summary-row td { font-weight: 600; }
+.compare-pick { display: flex; flex-wrap: wrap; gap: 8px 20px; align-items: center; margin: 6px 0; }
+.compare-pick select {
+  background: var(--vscode-dropdown-background);
+  color: var(--vscode-dropdown-foreground);
+  border: 1px solid var(--vscode-dropdown-border, var(--vscode-contrastBorder, transparent));
+  font: inherit;
+  padding: 2px 4px;
+  max-width: 40ch;
+}
+.compare-pick select:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
 .skipped li { margin: 2px 0; }
 .skipped .reason { color: var(--vscode-descriptionForeground); }
 [hidden] { display: none !important; }

@@ -92,6 +92,20 @@ function checkAudio(value: unknown, kind: string): void {
   checkWaveform(audio.waveform, kind);
 }
 
+/** Checks an explanation's heat map (bins × frames values), the features under it, its time axis and regions. */
+function checkExplanation(value: unknown, kind: string): void {
+  expect(isObject(value), kind, 'not an object');
+  const explanation = value as Record<string, unknown>;
+  const { bins, frames, heat, time } = explanation;
+  expect(typeof bins === 'number' && typeof frames === 'number' && isArray(heat) && heat.length === bins * frames, kind, 'the heat map is not bins × frames values');
+  const features = explanation.features as Record<string, unknown> | undefined;
+  expect(isObject(features) && isArray(features.data) && features.data.length === bins && isArray(features.shape), kind, 'no feature matrix under the heat');
+  expect(isObject(time) && typeof time.startSeconds === 'number' && typeof time.hopSeconds === 'number', kind, 'no time axis');
+  expect(isArray(explanation.regions) && isObject(explanation.resolution), kind, 'no regions or resolution');
+  const rows = explanation.prosodyRows;
+  expect(rows === undefined || (isArray(rows) && rows.length < (bins as number) && rows.every((row) => typeof row === 'string')), kind, 'the prosody rows are not names of fewer rows than the map has');
+}
+
 /**
  * Checks that `value` has the shape `mime` promises (the fields the views read), so a malformed output gets a clear
  * message instead of a failure deep inside a chart. Returns `value` unchanged.
@@ -126,6 +140,9 @@ export function checkOutput(mime: string, value: unknown): unknown {
       break;
     case MIME.explorer:
       expect(isObject(value) && isArray(object.points) && isArray(object.labels) && isArray(object.axes), kind, 'no points, labels or axes');
+      break;
+    case MIME.explanation:
+      checkExplanation(value, kind);
       break;
   }
   return value;

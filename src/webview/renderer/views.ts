@@ -1,9 +1,10 @@
-import { MIME, type AudioJson, type ClassifyRowView, type DashboardRun, type ExplorerJson, type FeatureMatrixJson, type MetricsJson, type SpectrogramView, type TableJson } from '../../shared/mime';
+import { MIME, type AudioJson, type ClassifyRowView, type DashboardRun, type Explanation, type ExplorerJson, type FeatureMatrixJson, type MetricsJson, type SpectrogramView, type TableJson } from '../../shared/mime';
 import { renderHeatmap } from '../heatmap';
 import { dataTable, el, type Host, type ViewContext } from '../panel/dom';
 import { formatDuration } from '../panel/model';
 import { ClassifyView } from '../panel/views/classify';
 import { DashboardView } from '../panel/views/dashboard';
+import { ExplanationSection } from '../panel/views/explanation';
 import { MetricsSection } from '../panel/views/metrics';
 import { KIND_NAMES, SpectrogramFigure } from '../panel/views/spectrogramFigure';
 import { AudioOutput } from './audio';
@@ -103,6 +104,16 @@ function classificationView(): OutputView {
   };
 }
 
+/** Why a model chose an emotion: the heat over the clip's features, how it was made, and the regions in words. */
+function explanationView(): OutputView {
+  const section = new ExplanationSection(undefined);
+  return {
+    element: el('div', { className: 'output' }, section.element),
+    update: (json) => section.show(json as Explanation),
+    dispose: () => section.dispose(),
+  };
+}
+
 /** An HTML table with a caption, column headers and numbers right-aligned. */
 function tableView(): OutputView {
   const element = el('div', { className: 'output' });
@@ -139,6 +150,8 @@ export function createView(mime: string, clips: ClipClient | undefined): OutputV
       return classificationView();
     case MIME.table:
       return tableView();
+    case MIME.explanation:
+      return explanationView();
     case MIME.explorer: {
       const explorer = new ExplorerOutput(clips);
       return { element: explorer.element, update: (json) => explorer.update(json as ExplorerJson), dispose: () => explorer.dispose() };

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import { computeFeatures, readWav, resolveFeatureConfig, toBinsMajor, waveformEnvelope, type FeatureConfig, type FeatureKind } from '../../core/audio';
+import { prosodyContours, prosodySummary, type ProsodyContours, type ProsodySummary } from '../../core/audio/prosody';
 import { encodeWav } from '../../core/audio/wavWrite';
 import type { AudioJson } from '../../shared/mime';
 import type { SpectrogramView, WaveformView } from '../../shared/panelProtocol';
+import type { ProsodyView } from '../../shared/prosodyView';
 
 /** Rate of clips sent to the notebook to listen to, in Hz. */
 export const LISTEN_RATE = 16000;
@@ -19,7 +21,26 @@ export function waveformView(samples: Float32Array, sampleRate: number, points: 
   };
 }
 
-/** Waveform and full-length features of samples already at the feature rate of `overrides`. */
+/** Rounds to `digits` decimals (contours travel as JSON; their precision is far below this). */
+function rounded(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** Contours and summary as views draw them: F0 and HNR null where unvoiced, values rounded to 0.01. */
+export function prosodyView(contours: ProsodyContours, summary: ProsodySummary): ProsodyView {
+  return {
+    f0Hz: Array.from(contours.f0Hz, (f0, t) => (contours.voiced[t] ? rounded(f0, 2) : null)),
+    energyDb: Array.from(contours.energyDb, (db) => rounded(db, 2)),
+    hnrDb: Array.from(contours.hnrDb, (db, t) => (contours.voiced[t] ? rounded(db, 2) : null)),
+    summary,
+  };
+}
+
+/**
+ * Waveform, full-length features and prosody of samples already at the feature rate of `overrides`. The heatmap never
+ * carries the prosody rows (their units differ from the spectrum's); the prosody comes as contours instead.
+ */
 export function spectrogramOfSamples(
   file: string,
   samples: Float32Array,
@@ -28,15 +49,18 @@ export function spectrogramOfSamples(
   points: number,
   name = path.basename(file),
 ): SpectrogramView {
-  const config = resolveFeatureConfig({ ...overrides, trim: false, clipSeconds: null });
+  const config = resolveFeatureConfig({ ...overrides, trim: false, clipSeconds: null, prosody: false });
   const matrix = computeFeatures(samples, kind, config);
+  const contours = prosodyContours(samples, config);
   return {
     file,
     name,
     waveform: waveformView(samples, config.sampleRate, points),
     matrix: { kind, sampleRate: config.sampleRate, hopLength: config.hopLength, shape: [matrix.bins, matrix.frames], data: toBinsMajor(matrix) },
     ...(kind === 'mfcc' ? {} : { fMin: kind === 'logmel' ? config.fMin : 0, fMax: kind === 'logmel' ? config.fMax : config.sampleRate / 2 }),
+    ...(kind === 'logmel' ? { melScale: config.melScale } : {}),
     nMels: config.nMels,
+    prosody: prosodyView(contours, prosodySummary(samples, config, {}, contours)),
   };
 }
 

@@ -12,9 +12,11 @@ import type { BackendChoice } from '../../core/tf/choices';
 import { MIME, type AudioJson, type ExplorerJson, type MetricsJson, type TableJson } from '../../shared/mime';
 import type { ClassifyRowView, SpectrogramView } from '../../shared/panelProtocol';
 import type { CellEvent } from '../../shared/workerProtocol';
+import { describeExplanation, type Explanation, type ExplanationMethod } from '../../shared/explanation';
 import { audioOfFile, audioOfSamples, spectrogramOfSamples, spectrogramView } from './clips';
 import { displayable, richItems, tableOf, tableOutput, type Displayable } from './display';
 import { exploreDataset, type ExploreOptions } from './explore';
+import { prosodyOfFile, type ProsodyResult } from './prosody';
 import { metricsView } from '../../shared/trainingView';
 import { bundleFor, ensureBackend } from '../runtime';
 import { trainWithProgress, type TrainedModel, type TrainOptions } from './training';
@@ -79,6 +81,12 @@ export function createEmo(scope: () => CellScope) {
       return displayable(view, () => [{ items: richItems(MIME.spectrogram, view, `${view.name}: ${kind} ${view.matrix.shape[0]} bins × ${view.matrix.shape[1]} frames`) }]);
     },
 
+    /** A file's prosody (F0, energy, jitter, shimmer, HNR) over its whole length: a summary table and the contours. */
+    prosody(file: string, options: Partial<FeatureConfig> & { points?: number } = {}): ProsodyResult {
+      const { points = 4000, ...config } = options;
+      return prosodyOfFile(resolve(file), config, points);
+    },
+
     /** A file to listen to (16-bit WAV at 16 kHz) with its waveform. */
     listen(file: string): AudioJson & Displayable {
       const audio = audioOfFile(resolve(file));
@@ -114,6 +122,19 @@ export function createEmo(scope: () => CellScope) {
       const json: MetricsJson = { title: `${path.basename(bundle.dir)} on ${evaluation.selection}`, metrics: metricsView(evaluation)! };
       const text = `${json.title}: ${evaluation.n} files, UAR ${percent(evaluation.uar)}, accuracy ${percent(evaluation.accuracy)}, macro F1 ${percent(evaluation.macroF1)}`;
       return displayable(evaluation, () => [{ items: richItems(MIME.metrics, json, text) }]);
+    },
+
+    /**
+     * Why a model gives a file its emotion: Grad-CAM (default) or occlusion heat over its features, shown as an overlay
+     * with the strongest regions in seconds and Hz. `label` explains another emotion than the predicted one.
+     */
+    async explain(modelDir: string, file: string, options: { method?: ExplanationMethod; label?: string; backend?: BackendChoice } = {}): Promise<Explanation & Displayable> {
+      const { signal } = scope();
+      await ensureBackend(options.backend);
+      const bundle = await bundleFor(resolve(modelDir));
+      const { explainFile } = await import('../../core/infer/explain');
+      const explanation = await explainFile(bundle, resolve(file), { method: options.method, label: options.label, signal });
+      return displayable(explanation, () => [{ items: richItems(MIME.explanation, explanation, `${path.basename(explanation.file)}: ${describeExplanation(explanation)}`) }]);
     },
 
     /** The emotion of one or more files with a model (probabilities, and a timeline for long files). */

@@ -1,14 +1,18 @@
 import * as path from 'node:path';
 import { CancelledError } from '../../core/errors';
 import type { TrainConfig } from '../../core/train/config';
+import type { TrainKFoldResult } from '../../core/train/kfold';
 import type { TrainModelResult } from '../../core/train/run';
 import { MIME } from '../../shared/mime';
 import type { DashboardRun } from '../../shared/panelProtocol';
-import { applyTrainEvent, finishedRun } from '../../shared/trainingView';
+import { applyTrainEvent, finishedKFoldRun, finishedRun, stoppedRun } from '../../shared/trainingView';
 import type { CellEvent } from '../../shared/workerProtocol';
 import { displayable, richItems, type Displayable } from './display';
 
-/** Options of `emo.train`: the dataset, the model folder, and training settings (the rest of TrainConfig too). */
+/**
+ * Options of `emo.train`: the dataset, the model folder, and training settings (the rest of TrainConfig too). With
+ * `split: 'kfold'` (and no `fold`), one model per fold goes to `out/fold-1`…, scored per fold and as mean ± std.
+ */
 export interface TrainOptions extends Partial<TrainConfig> {
   readonly data: string;
   readonly out: string;
@@ -16,15 +20,21 @@ export interface TrainOptions extends Partial<TrainConfig> {
   readonly threads?: number;
 }
 
-/** What `emo.train` resolves to: the core's result and the finished run as the dashboard shows it. */
+/** What `emo.train` resolves to: the core's result (a k-fold result for k-fold runs) and the finished run as the dashboard shows it. */
 export interface TrainedModel {
-  readonly result: TrainModelResult;
+  readonly result: TrainModelResult | TrainKFoldResult;
   readonly run: DashboardRun;
 }
 
 /** Text fallback of a run. */
 function runText(run: DashboardRun): string {
   const last = run.history[run.history.length - 1];
+  const summary = run.kfold?.summary;
+  if (summary) {
+    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+    const folds = run.kfold!.rows.map((row) => `fold ${row.fold} ${row.uar !== undefined ? pct(row.uar) : row.status}`).join(', ');
+    return `${run.name} (${run.arch}, k-fold, ${run.status}): ${run.message}; UAR ${pct(summary.uar.mean)} ± ${pct(summary.uar.std)} over ${summary.folds} folds (${folds})`;
+  }
   const score = run.test ? `; test UAR ${(run.test.uar * 100).toFixed(1)}%, accuracy ${(run.test.accuracy * 100).toFixed(1)}%` : '';
   return `${run.name} (${run.arch}, ${run.status}): ${run.message}${last ? `; epoch ${last.epoch} validation UAR ${(last.validationUar * 100).toFixed(1)}%` : ''}${score}`;
 }
@@ -71,21 +81,25 @@ export async function trainWithProgress(
   };
   // TensorFlow.js loads with the training code, on first use.
   const { trainModel } = await import('../../core/train/run');
+  const { trainKFold } = await import('../../core/train/kfold');
   try {
-    const result = await trainModel({
+    const params = {
       dataDir: resolve(data),
       out: modelDir,
       config,
       cacheDir: cacheDir === undefined ? undefined : resolve(cacheDir),
       threads,
       signal,
-      onEvent: (event) => {
+      source: 'notebook' as const,
+      onEvent: (event: Parameters<typeof applyTrainEvent>[1]) => {
         run = applyTrainEvent(run, event);
         update(event.type !== 'batch' && event.type !== 'preprocess');
       },
-    });
+    };
+    const kfold = config.split === 'kfold' && config.fold === undefined;
+    const result = kfold ? await trainKFold(params) : await trainModel(params);
     run = {
-      ...finishedRun(run, result),
+      ...('summary' in result ? finishedKFoldRun(run, result) : finishedRun(run, result)),
       epoch: undefined,
       batch: undefined,
       etaSeconds: undefined,
@@ -95,7 +109,7 @@ export async function trainWithProgress(
     return displayable({ result, run: finished }, () => [{ id, items: runItems(finished) }]);
   } catch (error) {
     const cancelled = signal.aborted;
-    run = { ...run, status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'Cancelled: the checkpoint keeps the finished epochs' : String(error instanceof Error ? error.message : error) };
+    run = stoppedRun(run, cancelled ? 'cancelled' : 'failed', cancelled ? 'Cancelled: the checkpoint keeps the finished epochs' : String(error instanceof Error ? error.message : error));
     update(true);
     // Interrupted while computing features, the core reports a usage error; the cell reports the interrupt.
     throw cancelled && !(error instanceof CancelledError) ? new CancelledError('training interrupted') : error;

@@ -2,9 +2,13 @@ import type { ClassifyRowView, PanelState } from '../../../shared/panelProtocol'
 import { dataTable, el, linkButton, openFile, setText, type Cell, type Row, type ViewContext, type ViewRenderer } from '../dom';
 import { featuredRow, formatDuration, formatPercent, rankedProbabilities, timelineGroups } from '../model';
 import { Chart, themedAxis, themedLayout, type Theme } from '../plot';
+import { ExplanationSection } from './explanation';
 import { SpectrogramFigure } from './spectrogramFigure';
 
-/** The classify view: each file's predicted emotion, and for the first classified file its probabilities, spectrogram and timeline. */
+/**
+ * The classify view: each file's predicted emotion, and for the first classified file its probabilities, spectrogram
+ * and timeline; with an explanation from the host, the heat of why a file got its emotion (any row can be explained).
+ */
 
 type ClassifyState = Extract<PanelState, { view: 'classify' }>;
 
@@ -27,11 +31,16 @@ export class ClassifyView implements ViewRenderer<ClassifyState> {
   private readonly spectrogramBox = el('figure', {}, el('figcaption', { text: 'Waveform and spectrogram' }), this.spectrogram.chart.element);
   private readonly timelineChart = new Chart(200);
   private readonly timeline = el('figure', {}, el('figcaption', { text: 'Emotion over time' }), this.timelineChart.element);
+  private readonly explanation: ExplanationSection;
   private tableKey: string | undefined;
+  /** The state's explanation last shown (a redraw of the same state keeps the method the user switched to). */
+  private stateExplanation: ClassifyState['explanation'] | string | undefined;
 
   constructor(private readonly context: ViewContext) {
+    this.explanation = new ExplanationSection(context);
+    this.explanation.element.hidden = true;
     this.details.append(this.detailsTitle, this.bars, this.timeline, this.spectrogramBox);
-    this.element = el('main', {}, el('h1', { text: 'Emotion classification' }), this.meta, this.table, this.details);
+    this.element = el('main', {}, el('h1', { text: 'Emotion classification' }), this.meta, this.table, this.explanation.element, this.details);
   }
 
   /** Shows the rows and the featured file's details. */
@@ -39,11 +48,13 @@ export class ClassifyView implements ViewRenderer<ClassifyState> {
     const failed = state.rows.filter((row) => row.error).length;
     const files = `${state.rows.length} ${state.rows.length === 1 ? 'file' : 'files'}`;
     setText(this.meta, `Model ${state.model} · ${files}${failed ? `, ${failed} could not be classified` : ''}`);
-    const key = JSON.stringify(state.rows.map((row) => [row.file, row.label, row.probabilities, row.durationSeconds, row.error]));
+    const explainable = state.explanation !== undefined || state.explanationError !== undefined;
+    const key = JSON.stringify([explainable, state.rows.map((row) => [row.file, row.label, row.probabilities, row.durationSeconds, row.error])]);
     if (key !== this.tableKey) {
       this.tableKey = key;
-      this.table.replaceChildren(this.rowsTable(state.rows));
+      this.table.replaceChildren(this.rowsTable(state.rows, explainable));
     }
+    this.updateExplanation(state);
     const row = featuredRow(state.rows);
     this.details.hidden = !row;
     if (!row) return;
@@ -57,21 +68,41 @@ export class ClassifyView implements ViewRenderer<ClassifyState> {
 
   /** Frees the charts. */
   dispose(): void {
+    this.explanation.dispose();
     this.barsChart.dispose();
     this.timelineChart.dispose();
     this.spectrogram.dispose();
   }
 
-  private rowsTable(rows: readonly ClassifyRowView[]): HTMLTableElement {
+  /** Shows the state's explanation, or why there is none, when it is new. */
+  private updateExplanation(state: ClassifyState): void {
+    const current = state.explanation ?? state.explanationError;
+    if (current === this.stateExplanation) return;
+    this.stateExplanation = current;
+    this.explanation.element.hidden = current === undefined;
+    if (state.explanation) this.explanation.show(state.explanation, state.explanationRequest);
+    else if (state.explanationError !== undefined) this.explanation.showError(state.explanationError, state.explanationRequest);
+  }
+
+  private rowsTable(rows: readonly ClassifyRowView[], explainable: boolean): HTMLTableElement {
     const body = rows.map((row): Row => {
       const file: Cell = { content: linkButton(row.name, `Open ${row.file}`, () => openFile(this.context, row.file)) };
-      if (row.error) return { className: 'failed', cells: [file, { content: row.error, span: 3 }] };
+      if (row.error) return { className: 'failed', cells: [file, { content: row.error, span: explainable ? 4 : 3 }] };
       const probability = row.label !== undefined ? row.probabilities?.[row.label] : undefined;
-      return {
-        cells: [file, { content: row.label ?? '—' }, { content: formatPercent(probability), numeric: true }, { content: formatDuration(row.durationSeconds), numeric: true }],
-      };
+      const cells: Cell[] = [file, { content: row.label ?? '—' }, { content: formatPercent(probability), numeric: true }, { content: formatDuration(row.durationSeconds), numeric: true }];
+      if (explainable) cells.push({ content: linkButton('Why?', `Explain the emotion of ${row.name}`, () => this.explainRow(row.file)) });
+      return { cells };
     });
-    return dataTable('Files', [{ content: 'File' }, { content: 'Emotion' }, { content: 'Probability', numeric: true }, { content: 'Duration', numeric: true }], body);
+    const headers: Cell[] = [{ content: 'File' }, { content: 'Emotion' }, { content: 'Probability', numeric: true }, { content: 'Duration', numeric: true }];
+    if (explainable) headers.push({ content: 'Explanation' });
+    return dataTable('Files', headers, body);
+  }
+
+  /** Explains another row's file and brings the explanation into view. */
+  private explainRow(file: string): void {
+    this.explanation.element.hidden = false;
+    this.explanation.explain(file);
+    this.explanation.element.scrollIntoView?.({ block: 'nearest' });
   }
 
   private drawBars(row: ClassifyRowView): void {

@@ -2,9 +2,10 @@ import type { DashboardRun, EpochView, PanelState } from '../../../shared/panelP
 import { el, setText, type ViewContext, type ViewRenderer } from '../dom';
 import { bestEpochOf, epochTickStep, formatCount, formatDateTime, formatDuration, formatPercent } from '../model';
 import { Chart, themedAxis, themedLayout, type PlotObject, type Theme } from '../plot';
+import { FoldsSection } from './folds';
 import { MetricsSection } from './metrics';
 
-/** The training dashboard: a live run's progress, loss and accuracy curves, and its final metrics. */
+/** The training dashboard: a live run's progress, loss and accuracy curves, its folds (k-fold), and its final metrics. */
 
 type DashboardState = Extract<PanelState, { view: 'dashboard' }>;
 
@@ -60,15 +61,18 @@ export class DashboardView implements ViewRenderer<DashboardState> {
   private readonly rateText = el('span');
   private readonly etaText = el('span');
   private readonly cancel = el('vscode-button', { text: 'Cancel training', attrs: { secondary: '' } });
+  private readonly chartsHeading = el('h2', { text: 'Training curves' });
   private readonly chartsNote = el('p', { className: 'note', text: 'Loss and accuracy curves appear after the first epoch.' });
   private readonly charts = el('div', { className: 'charts' });
   private readonly lossChart = new Chart(300);
   private readonly accuracyChart = new Chart(300);
   private readonly metrics = new MetricsSection();
+  private readonly folds: FoldsSection;
   private runKey: string | undefined;
   private cancelRequested = false;
 
   constructor(private readonly context: ViewContext) {
+    this.folds = new FoldsSection(context);
     this.progress.append(
       el('div', { className: 'progress' }, this.epochText, this.bar, this.batchText),
       el('div', { className: 'progress-facts' }, this.rateText, this.etaText),
@@ -84,7 +88,8 @@ export class DashboardView implements ViewRenderer<DashboardState> {
       this.meta,
       this.message,
       this.progress,
-      el('h2', { text: 'Training curves' }),
+      this.folds.element,
+      this.chartsHeading,
       this.chartsNote,
       this.charts,
       this.metrics.element,
@@ -105,8 +110,12 @@ export class DashboardView implements ViewRenderer<DashboardState> {
     }
     this.renderHeader(run);
     this.renderProgress(run);
+    this.folds.update(run.kfold);
+    const current = run.kfold?.current;
+    setText(this.chartsHeading, run.kfold ? (current ? `Training curves of fold ${current}` : 'Training curves') : 'Training curves');
     this.renderCharts(run);
-    this.metrics.update(run.test ?? run.validation, run.test ? `Test set (${run.test.n} files)` : `Validation set (${run.validation?.n ?? 0} files)`);
+    const heading = run.kfold && run.test ? `All folds: confusion summed over ${run.kfold.summary?.folds ?? run.kfold.folds} folds (${run.test.n} test files)` : run.test ? `Test set (${run.test.n} files)` : `Validation set (${run.validation?.n ?? 0} files)`;
+    this.metrics.update(run.test ?? run.validation, heading);
   }
 
   /** Frees the charts. */
@@ -122,6 +131,7 @@ export class DashboardView implements ViewRenderer<DashboardState> {
     const badgeClass = `status status-${run.status}`;
     if (this.badge.className !== badgeClass) this.badge.className = badgeClass;
     const parts = [`Architecture ${run.arch}`, `backend ${run.backend ?? '—'}`, `${run.labels.length} emotions`, `started ${formatDateTime(run.startedAt)}`];
+    if (run.kfold) parts.splice(1, 0, `k-fold by speaker, ${run.kfold.folds} folds`);
     if (run.seconds !== undefined && run.status !== 'running') parts.push(`took ${formatDuration(run.seconds)}`);
     setText(this.meta, parts.join(' · '));
     setText(this.message, run.message);
@@ -131,7 +141,8 @@ export class DashboardView implements ViewRenderer<DashboardState> {
     const running = run.status === 'running';
     this.progress.hidden = !running;
     if (!running) return;
-    setText(this.epochText, run.epoch !== undefined ? `Epoch ${run.epoch} of ${run.epochs}` : `${run.epochs} epochs`);
+    const fold = run.kfold?.current ? `Fold ${run.kfold.current} of ${run.kfold.folds}, ` : '';
+    setText(this.epochText, run.epoch !== undefined ? `${fold}Epoch ${run.epoch} of ${run.epochs}` : `${fold}${run.epochs} epochs`);
     if (run.batch !== undefined && run.batches) {
       this.bar.indeterminate = false;
       this.bar.max = run.batches;

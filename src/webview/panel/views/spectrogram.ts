@@ -1,9 +1,13 @@
 import type { PanelState, SpectrogramKind, SpectrogramView } from '../../../shared/panelProtocol';
-import { el, setText, type ViewContext, type ViewRenderer } from '../dom';
+import { prosodyTableRows } from '../../../shared/prosodyView';
+import { dataTable, el, setText, type ViewContext, type ViewRenderer } from '../dom';
 import { formatDuration } from '../model';
 import { KIND_NAMES, SpectrogramFigure } from './spectrogramFigure';
 
-/** The spectrogram view: a file's waveform and features, switchable between log-mel, MFCC and linear spectrogram. */
+/**
+ * The spectrogram view: a file's waveform and features, switchable between log-mel, MFCC and linear spectrogram, with
+ * its prosody contours on the figure and the per-clip prosody summary in a table below it.
+ */
 
 type SpectrogramState = Extract<PanelState, { view: 'spectrogram' }>;
 
@@ -18,6 +22,7 @@ export class SpectrogramPanel implements ViewRenderer<SpectrogramState> {
   private readonly group = el('vscode-radio-group', { attrs: { 'aria-label': 'Feature representation' } });
   private readonly radios = new Map<SpectrogramKind, HTMLElementTagNameMap['vscode-radio']>();
   private readonly figure = new SpectrogramFigure();
+  private readonly prosody = el('section', { className: 'prosody' });
   private request = 0;
   private shown: SpectrogramKind | undefined;
 
@@ -38,6 +43,7 @@ export class SpectrogramPanel implements ViewRenderer<SpectrogramState> {
       el('div', { className: 'kind-switch' }, this.group),
       this.status,
       el('figure', {}, this.figure.chart.element),
+      this.prosody,
     );
   }
 
@@ -61,6 +67,18 @@ export class SpectrogramPanel implements ViewRenderer<SpectrogramState> {
     setText(this.meta, `${formatDuration(view.waveform.durationSeconds)} at ${rate} · ${KIND_NAMES[view.matrix.kind]}, ${view.matrix.shape[0]} × ${view.matrix.shape[1]}`);
     for (const [kind, radio] of this.radios) if (radio.checked !== (kind === view.matrix.kind)) radio.checked = kind === view.matrix.kind;
     this.figure.show(view);
+    this.showProsody(view);
+  }
+
+  /** The prosody summary table (the summary is the same for every representation of the file). */
+  private showProsody(view: SpectrogramView): void {
+    const summary = view.prosody?.summary;
+    if (!summary) {
+      this.prosody.replaceChildren();
+      return;
+    }
+    const rows = prosodyTableRows(summary).map(([name, value]) => [{ content: name }, { content: value, numeric: true }]);
+    this.prosody.replaceChildren(dataTable(`Prosody of ${view.name}`, [{ content: 'Measure' }, { content: 'Value', numeric: true }], rows));
   }
 
   private switchTo(kind: SpectrogramKind): void {

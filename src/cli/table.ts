@@ -1,0 +1,17 @@
+/** Plain-text tables for the terminal. */
+
+/** Formats rows under headers in columns padded to their widest cell; `numeric` columns are right-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[] = []): string {
+  const widths = headers.map((header, c) => Math.max(header.length, ...rows.map((row) => (row[c] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** A mean ± standard deviation of 0–1 shares as percentages: "45.2% ± 3.1%". */
+export function formatMeanStd(value: { mean: number; std: number } | undefined): string {
+  return value ? `${(value.mean * 100).toFixed(1)}% ± ${(value.std * 100).toFixed(1)}%` : '—';
+}
