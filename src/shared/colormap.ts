@@ -51,3 +51,16 @@ export function paintMatrix(rows: readonly (ArrayLike<number>)[], frames: number
   }
   return { pixels, min, max };
 }
+
+/** Lowest and highest value of a matrix given as rows (Infinity and -Infinity for an empty one). */
+export function valueRange(rows: readonly (ArrayLike<number>)[]): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      if (row[i] < min) min = row[i];
+      if (row[i] > max) max = row[i];
+    }
+  }
+  return { min, max };
+}

@@ -1,3 +1,4 @@
+import { valueRange } from './colormap';
 import type { FeatureMatrixJson } from './mime';
 
 /**
@@ -137,14 +138,7 @@ export function featureShades(explanation: Pick<Explanation, 'features' | 'proso
   const rows = explanation.features.data;
   const spectralBins = rows.length - (explanation.prosodyRows?.length ?? 0);
   const shade = (group: readonly (readonly number[])[]) => {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const row of group) {
-      for (const value of row) {
-        if (value < min) min = value;
-        if (value > max) max = value;
-      }
-    }
+    const { min, max } = valueRange(group);
     const span = max > min ? max - min : 1;
     return group.map((row) => row.map((value) => (max > min ? (value - min) / span : 0)));
   };

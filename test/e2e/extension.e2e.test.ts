@@ -104,7 +104,8 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       assert.ok((await panel.locator('.js-plotly-plot').count()) >= 2, 'probability bars and spectrogram are drawn');
       // Why this emotion: the Grad-CAM heat over the clip's features, then occlusion from the method switch.
       const explanation = panel.locator('section.explanation');
-      await explanation.locator('h2', { hasText: /^Why \w+\? Grad-CAM/ }).waitFor({ timeout: 60_000 });
+      await explanation.locator('h2', { hasText: /^Why \w+\? clip\.wav/ }).waitFor({ timeout: 60_000 });
+      await explanation.locator('p.meta', { hasText: /^Grad-CAM at layer/ }).waitFor({ timeout: 10_000 });
       const heat = () =>
         panel.evaluate(() =>
           [...document.querySelectorAll('section.explanation .js-plotly-plot')]
@@ -117,7 +118,7 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       assert.ok(gradCam.every((v) => v >= 0 && v <= 1) && Math.max(...gradCam) > 0.5, 'heat in 0..1 with a hot region');
       await screenshot(vs.page, 'classify');
       await explanation.getByText('Occlusion', { exact: true }).click();
-      await explanation.locator('h2', { hasText: /^Why \w+\? Occlusion/ }).waitFor({ timeout: 120_000 });
+      await explanation.locator('p.meta', { hasText: /^Occlusion with patches/ }).waitFor({ timeout: 120_000 });
       assert.ok((await heat())[0]?.length, 'the occlusion heat is drawn');
       assert.match(await explanation.innerText(), /\d+(\.\d+)?[–-]\d+(\.\d+)? s/, 'the regions are given in seconds');
     }));

@@ -18,6 +18,7 @@ import { encodeWav } from '../../src/core/audio/wavWrite';
 import { loadBundle, type ModelBundle } from '../../src/core/bundle/bundle';
 import { FileError, UsageError } from '../../src/core/errors';
 import { cellSize, explainFile, gradCam, type Explanation } from '../../src/core/infer/explain';
+import { heatRegions } from '../../src/core/infer/heatRegions';
 import { classifyFile } from '../../src/core/infer/classify';
 import { buildModel } from '../../src/core/models';
 import { Random } from '../../src/core/random';
@@ -230,6 +231,22 @@ describe('explanations', () => {
       }
     });
   }
+
+  it('reports no region for heat that lies wholly in the padding of a short clip', () => {
+    // A 1-s clip centred in the 2-s input: frames before its start and after its end are zero padding.
+    const bins = bundle.meta.inputShape[0];
+    const frames = bundle.meta.inputShape[1];
+    const hop = bundle.meta.feature.config.hopLength / bundle.meta.feature.config.sampleRate;
+    const heat = new Float32Array(bins * frames);
+    for (let b = 10; b < 20; b++) {
+      for (let t = 0; t < 8; t++) heat[b * frames + t] = 1; // in the leading padding
+      for (let t = 60; t < 70; t++) heat[b * frames + t] = 0.8; // inside the clip
+    }
+    const time = { startSeconds: -0.5, hopSeconds: hop };
+    const regions = heatRegions(bundle, { heat, bins, frames, resolution: { bins: 1, frames: 1 } }, time, { startSeconds: 0, endSeconds: 1 });
+    assert.equal(regions.length, 1, 'only the region inside the file');
+    assert.ok(regions[0].startSeconds > 0 && regions[0].endSeconds < 1 && regions[0].startFrame === 60);
+  });
 
   it('explains a long file in its most confident window, in the seconds of the file', async () => {
     const explanation = await explainFile(bundle, longFile, { method: 'gradcam', label: 'happy' });

@@ -71,11 +71,15 @@ export function heatRegions(bundle: ModelBundle, map: HeatMap, time: Explanation
       }
     }
     const clamp = (seconds: number) => Math.min(clip.endSeconds, Math.max(clip.startSeconds, seconds));
+    const startSeconds = clamp(time.startSeconds + (startFrame - 0.5) * time.hopSeconds);
+    const endSeconds = clamp(time.startSeconds + (endFrame + 0.5) * time.hopSeconds);
+    // A region wholly in the zero padding of a short clip lies outside the file: there is nothing in it to point at.
+    if (endSeconds <= startSeconds) continue;
     const highSpectral = Math.min(highBin, spectralBins - 1);
     const namedRows = prosodyRows.slice(Math.max(lowBin, spectralBins) - spectralBins, highBin - spectralBins + 1);
     regions.push({
-      startSeconds: clamp(time.startSeconds + (startFrame - 0.5) * time.hopSeconds),
-      endSeconds: clamp(time.startSeconds + (endFrame + 0.5) * time.hopSeconds),
+      startSeconds,
+      endSeconds,
       ...(lowBin <= highSpectral ? binBand(bundle, lowBin, highSpectral) : {}),
       ...(namedRows.length ? { prosodyRows: namedRows } : {}),
       lowBin,

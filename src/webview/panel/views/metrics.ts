@@ -1,7 +1,7 @@
 import type { MetricsView } from '../../../shared/panelProtocol';
 import { dataTable, el, setText } from '../dom';
 import { classRows, confusionCells, formatPercent, metricsSummary } from '../model';
-import { Chart, themedAxis, themedLayout } from '../plot';
+import { Chart, themedAxis, themedLayout, type PlotObject, type Theme } from '../plot';
 
 /** The metrics block shared by the dashboard and the evaluation view: summary numbers, confusion matrix, per-class table. */
 
@@ -25,37 +25,43 @@ export function perClassTable(metrics: MetricsView, caption: string): HTMLTableE
   );
 }
 
+/** Height of a confusion-matrix chart for `count` emotions, in pixels. */
+export function confusionChartHeight(count: number): number {
+  return Math.max(260, Math.min(560, 120 + count * 44));
+}
+
+/**
+ * A confusion-matrix figure: a heatmap of true (rows, first at the top) against predicted emotions with each cell's
+ * text; `trace` adds the values, colours and colour bar.
+ */
+export function confusionFigure(theme: Theme, x: readonly string[], y: readonly string[], trace: PlotObject): { data: PlotObject[]; layout: PlotObject } {
+  return {
+    data: [{ type: 'heatmap', x, y, texttemplate: '%{text}', hoverinfo: 'text', xgap: 1, ygap: 1, ...trace }],
+    layout: themedLayout(theme, {
+      xaxis: themedAxis(theme, 'Predicted', { type: 'category', side: 'bottom', showgrid: false, tickangle: x.length > 6 ? -30 : 0 }),
+      yaxis: themedAxis(theme, 'True', { type: 'category', autorange: 'reversed', showgrid: false }),
+      margin: { l: 90, r: 16, t: 10, b: 80 },
+    }),
+  };
+}
+
 /** Draws a confusion matrix into `chart`: rows true labels (first at the top), columns predicted; colour = row fraction, text = count. */
 export function drawConfusion(chart: Chart, metrics: MetricsView, key: string): void {
   const cells = confusionCells(metrics);
   const labels = metrics.labels;
-  chart.setHeight(Math.max(260, Math.min(560, 120 + labels.length * 44)));
+  chart.setHeight(confusionChartHeight(labels.length));
   const diagonal = labels.map((label, i) => `${label} ${formatPercent(metrics.confusionNormalized[i]?.[i])}`).join(', ');
-  chart.draw(key, `Confusion matrix of ${metrics.n} files over ${labels.length} emotions; recall per true emotion: ${diagonal}.`, (theme) => ({
-    data: [
-      {
-        type: 'heatmap',
-        x: cells.predicted,
-        y: cells.truth,
-        z: cells.fractions,
-        zmin: 0,
-        zmax: 1,
-        text: cells.counts,
-        texttemplate: '%{text}',
-        hovertext: cells.hover,
-        hoverinfo: 'text',
-        colorscale: 'Viridis',
-        xgap: 1,
-        ygap: 1,
-        colorbar: { title: { text: 'Share of row', side: 'right' }, tickformat: '.0%', outlinewidth: 0, tickfont: { color: theme.foreground } },
-      },
-    ],
-    layout: themedLayout(theme, {
-      xaxis: themedAxis(theme, 'Predicted', { type: 'category', side: 'bottom', showgrid: false, tickangle: labels.length > 6 ? -30 : 0 }),
-      yaxis: themedAxis(theme, 'True', { type: 'category', autorange: 'reversed', showgrid: false }),
-      margin: { l: 90, r: 16, t: 10, b: 80 },
+  chart.draw(key, `Confusion matrix of ${metrics.n} files over ${labels.length} emotions; recall per true emotion: ${diagonal}.`, (theme) =>
+    confusionFigure(theme, cells.predicted, cells.truth, {
+      z: cells.fractions,
+      zmin: 0,
+      zmax: 1,
+      text: cells.counts,
+      hovertext: cells.hover,
+      colorscale: 'Viridis',
+      colorbar: { title: { text: 'Share of row', side: 'right' }, tickformat: '.0%', outlinewidth: 0, tickfont: { color: theme.foreground } },
     }),
-  }));
+  );
 }
 
 /** A live metrics section: re-renders its tables only when the metrics change. */

@@ -2,6 +2,7 @@ import type { PanelState, RunSummary } from '../../../shared/panelProtocol';
 import { dataTable, el, linkButton, openFile, setText, statusBadge, type Cell, type ViewContext, type ViewRenderer } from '../dom';
 import { epochTickStep, formatDateTime, formatPercent, runCurves, sortRuns } from '../model';
 import { Chart, themedAxis, themedLayout, type Theme } from '../plot';
+import { confusionChartHeight, confusionFigure } from './metrics';
 import { confusionDifference, defaultPair, formatMeanStd, runLabel, settingsComparison } from '../runsModel';
 
 /**
@@ -195,35 +196,21 @@ export class RunsView implements ViewRenderer<RunsState> {
         : `Blue: B higher, red: B lower. On the diagonal B − A is the recall difference (mean ${points(diff.meanRecallDifference)}${shared}; UAR B − A ${points(diff.uarDifference)}); off it, how much more often B takes one emotion for another.`,
     );
     const labels = diff.labels;
-    this.differenceChart.setHeight(Math.max(260, Math.min(560, 120 + labels.length * 44)));
+    this.differenceChart.setHeight(confusionChartHeight(labels.length));
     const key = JSON.stringify([names, diff.difference]);
     const recall = labels.map((label, i) => `${label} ${diff.text[i][i] || '—'}`).join(', ');
-    this.differenceChart.draw(key, `Confusion-matrix difference, ${names.b} minus ${names.a}, over ${labels.length} emotions; recall difference in points: ${recall}.`, (theme) => ({
-      data: [
-        {
-          type: 'heatmap',
-          x: labels,
-          y: labels,
-          z: diff.difference,
-          zmin: -1,
-          zmax: 1,
-          zmid: 0,
-          text: diff.text,
-          texttemplate: '%{text}',
-          hovertext: diff.hover,
-          hoverinfo: 'text',
-          colorscale: divergingScale(theme),
-          xgap: 1,
-          ygap: 1,
-          colorbar: { title: { text: 'B − A', side: 'right' }, tickformat: '+.0%', outlinewidth: 0, tickfont: { color: theme.foreground } },
-        },
-      ],
-      layout: themedLayout(theme, {
-        xaxis: themedAxis(theme, 'Predicted', { type: 'category', side: 'bottom', showgrid: false, tickangle: labels.length > 6 ? -30 : 0 }),
-        yaxis: themedAxis(theme, 'True', { type: 'category', autorange: 'reversed', showgrid: false }),
-        margin: { l: 90, r: 16, t: 10, b: 80 },
+    this.differenceChart.draw(key, `Confusion-matrix difference, ${names.b} minus ${names.a}, over ${labels.length} emotions; recall difference in points: ${recall}.`, (theme) =>
+      confusionFigure(theme, labels, labels, {
+        z: diff.difference,
+        zmin: -1,
+        zmax: 1,
+        zmid: 0,
+        text: diff.text,
+        hovertext: diff.hover,
+        colorscale: divergingScale(theme),
+        colorbar: { title: { text: 'B − A', side: 'right' }, tickformat: '+.0%', outlinewidth: 0, tickfont: { color: theme.foreground } },
       }),
-    }));
+    );
   }
 
   private drawCurves(runs: readonly RunSummary[], key: string): void {

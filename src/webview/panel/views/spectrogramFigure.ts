@@ -1,3 +1,4 @@
+import { valueRange } from '../../../shared/colormap';
 import type { SpectrogramKind, SpectrogramView } from '../../../shared/panelProtocol';
 import { featureAxis, formatDuration, frameTimes, frequencyPosition, waveformEnvelope } from '../model';
 import { Chart, themedAxis, themedLayout, type PlotObject, type Theme } from '../plot';
@@ -25,19 +26,6 @@ const KIND_DESCRIPTIONS: Readonly<Record<SpectrogramKind, string>> = {
   mfcc: 'MFCC',
   spectrogram: 'linear spectrogram',
 };
-
-/** Lowest and highest value of a bins-major matrix. */
-function range(rows: readonly (readonly number[])[]): { min: number; max: number } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const row of rows) {
-    for (const value of row) {
-      if (value < min) min = value;
-      if (value > max) max = value;
-    }
-  }
-  return { min, max };
-}
 
 /** Identifies what a view shows without comparing every value: its metadata and a sample of values. */
 function viewKey(view: SpectrogramView): string {
@@ -93,7 +81,7 @@ export class SpectrogramFigure {
     const { matrix, waveform } = view;
     const [bins, frames] = matrix.shape;
     const axis = featureAxis(view);
-    const { min, max } = range(matrix.data);
+    const { min, max } = valueRange(matrix.data);
     const unit = axis.unit ? ` ${axis.unit}` : '';
     const binsText = matrix.kind === 'mfcc' ? `${bins} coefficients` : `${bins} frequency bins up to ${Math.round(axis.values[axis.values.length - 1] ?? 0)} Hz`;
     const summary = view.prosody?.summary;
