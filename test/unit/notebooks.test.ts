@@ -13,7 +13,7 @@ import { ROOT, tempDir } from '../helpers';
 const EXPECTED: Record<string, string[]> = {
   'quickstart.emonb': [MIME.table, MIME.audio, MIME.spectrogram, MIME.training, MIME.metrics, MIME.classification, MIME.explorer],
   'augmentation.emonb': [MIME.audio, MIME.spectrogram],
-  'ravdess.emonb': [MIME.table, MIME.explorer, MIME.training, MIME.metrics],
+  'ravdess.emonb': [MIME.table, MIME.explorer, MIME.training, MIME.metrics, MIME.explanation, MIME.spectrogram],
 };
 
 describe('shipped notebooks', { timeout: 600_000 }, () => {
