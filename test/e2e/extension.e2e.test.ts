@@ -234,6 +234,28 @@ describe('the extension in VS Code (code-server + Chromium), trusted workspace',
       await dashboard.locator('#root', { hasText: /cancelled/i }).waitFor({ timeout: 30_000 });
     }));
 
+  it('Train Model… with k-fold by speaker trains a model per fold; the dashboard fills a row per fold and the mean ± std', () =>
+    step('kfold', async () => {
+      const page = vs.page;
+      await runCommand(page, 'Voice Emotion: Train Model…');
+      await pick(page, 'demo-corpus');
+      await pick(page, 'cnn');
+      await answer(page, '1', '(3/5)');
+      await pick(page, 'none');
+      await pick(page, 'k-fold by speaker');
+      await answer(page, '3', '(5/5)');
+      const dashboard = await panelFrame(page, 'dashboard');
+      await dashboard.locator('#root', { hasText: 'Folds (3, by speaker)' }).waitFor({ timeout: 120_000 });
+      await notification(page, /k-fold run \S+ finished: test UAR [\d.]+% ± [\d.]+% over 3 folds/, 600_000);
+      const folds = dashboard.locator('section.folds-section');
+      // The mean ± std line over all three folds (while folds run it says how many it covers).
+      await folds.locator('tr', { hasText: /Mean ± std(?! \()/ }).waitFor({ timeout: 30_000 });
+      const rows = await folds.locator('tbody tr').allInnerTexts();
+      assert.equal(rows.filter((row) => /^Fold \d/.test(row.trim())).length, 3, `a row per fold (${rows.join(' | ')})`);
+      assert.ok(rows.filter((row) => /^Fold \d/.test(row.trim())).every((row) => /done/.test(row)), 'every fold done');
+      await screenshot(page, 'dashboard-kfold');
+    }));
+
   it('Install Native TensorFlow Backend runs npm with progress and says what happened', () =>
     step('native', async () => {
       await runCommand(vs.page, 'Voice Emotion: Install Native TensorFlow Backend');
