@@ -1,6 +1,7 @@
 import type { TrainKFoldResult } from '../core/train/kfold';
 import { formatPercent } from './progress';
-import { formatMeanStd, formatTable } from './table';
+import { formatMeanStd } from '../shared/trainingView';
+import { formatTable } from './table';
 
 /** The k-fold report the CLI prints: a row per fold, mean ± std, and the summed confusion matrix. */
 export function formatKFoldReport(result: TrainKFoldResult): string {

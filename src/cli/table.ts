@@ -10,8 +10,3 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
-
-/** A mean ± standard deviation of 0–1 shares as percentages: "45.2% ± 3.1%". */
-export function formatMeanStd(value: { mean: number; std: number } | undefined): string {
-  return value ? `${(value.mean * 100).toFixed(1)}% ± ${(value.std * 100).toFixed(1)}%` : '—';
-}

@@ -7,6 +7,12 @@ import type { DashboardRun, EpochView, FoldRowView, KFoldView, MetricsView } fro
 
 /** How training results are shown (dashboard panel, notebook outputs): plain JSON, epochs numbered from 1. */
 
+/** A mean ± standard deviation of 0–1 shares as percentages ("45.2% ± 3.1%"); a dash when unknown. */
+export function formatMeanStd(value: { readonly mean: number; readonly std: number } | undefined): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+  return value ? `${pct(value.mean)} ± ${pct(value.std)}` : '—';
+}
+
 /** An epoch record as views show it: numbered from 1. */
 export function epochView(record: EpochRecord): EpochView {
   return { ...record, epoch: record.epoch + 1 };
@@ -149,11 +155,10 @@ function foldRows(folds: readonly FoldOutcome[], of: number, outDir: string, pla
 /** The run after a k-fold run finished: every fold's row, mean ± std, and the confusion summed over the folds as `test`. */
 export function finishedKFoldRun(run: DashboardRun, result: TrainKFoldResult): DashboardRun {
   const { summary } = result;
-  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
   return {
     ...run,
     status: 'done',
-    message: `Finished ${summary.folds} folds in ${Math.round(result.seconds)} s: UAR ${pct(summary.uar.mean)} ± ${pct(summary.uar.std)}`,
+    message: `Finished ${summary.folds} folds in ${Math.round(result.seconds)} s: UAR ${formatMeanStd(summary.uar)}`,
     labels: result.labels,
     epoch: undefined,
     batch: undefined,

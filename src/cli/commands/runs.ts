@@ -4,7 +4,8 @@ import { listRuns, type ListedRun } from '../../core/runs/list';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
 import { formatPercent } from '../progress';
-import { formatMeanStd, formatTable } from '../table';
+import { formatMeanStd } from '../../shared/trainingView';
+import { formatTable } from '../table';
 
 const OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'flag', description: 'print the run records as JSON ({root, runs, skipped})' },

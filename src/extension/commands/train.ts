@@ -7,7 +7,7 @@ import type { Architecture } from '../../core/train/config';
 import { COMMANDS } from '../../shared/commands';
 import type { DashboardRun } from '../../shared/panelProtocol';
 import type { Lab } from '../lab';
-import { applyTrainEvent, finishedKFoldRun, finishedRun, runFraction, stoppedRun } from '../../shared/trainingView';
+import { applyTrainEvent, finishedKFoldRun, finishedRun, formatMeanStd, runFraction, stoppedRun } from '../../shared/trainingView';
 import { pickDataset } from '../pickers';
 import { augmentedKey } from './dataset';
 import { modelsFolder, readSettings, trainingDefaults } from '../settings';
@@ -181,8 +181,7 @@ export async function trainModelCommand(lab: Lab, args: TrainArguments = {}): Pr
   if (!result) return undefined;
   if ('summary' in result) {
     const { summary } = result;
-    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-    void vscode.window.showInformationMessage(`Voice Emotion: k-fold run ${name} finished: test UAR ${pct(summary.uar.mean)} ± ${pct(summary.uar.std)} over ${summary.folds} folds.`, 'Open Dashboard', 'Compare Runs').then((choice) => {
+    void vscode.window.showInformationMessage(`Voice Emotion: k-fold run ${name} finished: test UAR ${formatMeanStd(summary.uar)} over ${summary.folds} folds.`, 'Open Dashboard', 'Compare Runs').then((choice) => {
       if (choice === 'Open Dashboard') lab.dashboard.show();
       if (choice === 'Compare Runs') void vscode.commands.executeCommand(COMMANDS.compareRuns);
     });

@@ -1,15 +1,11 @@
 import type { KFoldView, RunSummary } from '../../shared/panelProtocol';
 import { formatCount, formatPercent } from './model';
+import { formatMeanStd } from '../../shared/trainingView';
 
 /**
  * What Compare Runs and the dashboard's k-fold section show, shaped without the DOM or Plotly: settings side by side,
  * the confusion-matrix difference of two runs, the default pair to compare, and fold rows.
  */
-
-/** A mean ± standard deviation of 0–1 shares as percentages ("45.2% ± 3.1%"); a dash when unknown. */
-export function formatMeanStd(value: { readonly mean: number; readonly std: number } | undefined): string {
-  return value ? `${formatPercent(value.mean)} ± ${formatPercent(value.std)}` : '—';
-}
 
 /** A label telling runs apart in pickers and legends: the name, and the start time when two runs share a folder. */
 export function runLabel(run: RunSummary, runs: readonly RunSummary[]): string {

@@ -5,7 +5,7 @@ import type { TrainKFoldResult } from '../../core/train/kfold';
 import type { TrainModelResult } from '../../core/train/run';
 import { MIME } from '../../shared/mime';
 import type { DashboardRun } from '../../shared/panelProtocol';
-import { applyTrainEvent, finishedKFoldRun, finishedRun, stoppedRun } from '../../shared/trainingView';
+import { applyTrainEvent, finishedKFoldRun, finishedRun, formatMeanStd, stoppedRun } from '../../shared/trainingView';
 import type { CellEvent } from '../../shared/workerProtocol';
 import { displayable, richItems, type Displayable } from './display';
 
@@ -31,9 +31,8 @@ function runText(run: DashboardRun): string {
   const last = run.history[run.history.length - 1];
   const summary = run.kfold?.summary;
   if (summary) {
-    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-    const folds = run.kfold!.rows.map((row) => `fold ${row.fold} ${row.uar !== undefined ? pct(row.uar) : row.status}`).join(', ');
-    return `${run.name} (${run.arch}, k-fold, ${run.status}): ${run.message}; UAR ${pct(summary.uar.mean)} ± ${pct(summary.uar.std)} over ${summary.folds} folds (${folds})`;
+    const folds = run.kfold!.rows.map((row) => `fold ${row.fold} ${row.uar !== undefined ? `${(row.uar * 100).toFixed(1)}%` : row.status}`).join(', ');
+    return `${run.name} (${run.arch}, k-fold, ${run.status}): ${run.message}; UAR ${formatMeanStd(summary.uar)} over ${summary.folds} folds (${folds})`;
   }
   const score = run.test ? `; test UAR ${(run.test.uar * 100).toFixed(1)}%, accuracy ${(run.test.accuracy * 100).toFixed(1)}%` : '';
   return `${run.name} (${run.arch}, ${run.status}): ${run.message}${last ? `; epoch ${last.epoch} validation UAR ${(last.validationUar * 100).toFixed(1)}%` : ''}${score}`;

@@ -3,7 +3,8 @@ import { dataTable, el, linkButton, openFile, setText, statusBadge, type Cell, t
 import { epochTickStep, formatDateTime, formatPercent, runCurves, sortRuns } from '../model';
 import { Chart, themedAxis, themedLayout, type Theme } from '../plot';
 import { confusionChartHeight, confusionFigure } from './metrics';
-import { confusionDifference, defaultPair, formatMeanStd, runLabel, settingsComparison } from '../runsModel';
+import { formatMeanStd } from '../../../shared/trainingView';
+import { confusionDifference, defaultPair, runLabel, settingsComparison } from '../runsModel';
 
 /**
  * Compare Runs: every recorded training run side by side — a table (best first), their settings with the differences
