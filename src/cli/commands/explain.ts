@@ -6,6 +6,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../core/tf/choices';
 import { describeRegion, EXPLANATION_METHOD_NAMES, EXPLANATION_METHODS, type ExplanationMethod } from '../../shared/explanation';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
+import { formatPercent } from '../progress';
 import { withWorker } from '../worker';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -47,7 +48,7 @@ export async function runExplain(argv: readonly string[], io: CliIo): Promise<nu
   }
   const probability = explanation.probabilities[explanation.predicted] ?? 0;
   const window = explanation.window ? ` (window ${explanation.window.startSeconds.toFixed(2)}–${explanation.window.endSeconds.toFixed(2)} s, the most confident)` : '';
-  const lines = [`${shown}${window}: ${explanation.predicted} (${(probability * 100).toFixed(1)}%)`];
+  const lines = [`${shown}${window}: ${explanation.predicted} (${formatPercent(probability)})`];
   const how = explanation.targetLayer ? ` at layer ${explanation.targetLayer}` : explanation.patch ? ` with ${explanation.patch.bins} × ${explanation.patch.frames} patches` : '';
   lines.push(`  ${EXPLANATION_METHOD_NAMES[explanation.method]} of ${explanation.label}${how}:`);
   if (explanation.regions.length === 0) lines.push('    no region stands out (the heat is flat)');

@@ -79,14 +79,20 @@ export function trimSilence(samples: Float32Array, options: TrimOptions = {}): T
   return { samples: samples.subarray(start, end), start, end };
 }
 
+/**
+ * Where {@link fixLength}'s output starts in a signal of `available` samples cut or padded to `length`: the first kept
+ * sample when centre-cropping, minus the zero padding placed before the signal when padding.
+ */
+export function fixLengthOffset(available: number, length: number): number {
+  return available >= length ? Math.floor((available - length) / 2) : -Math.floor((length - available) / 2);
+}
+
 /** Centre-crops or symmetrically zero-pads a signal to exactly `length` samples. */
 export function fixLength(samples: Float32Array, length: number): Float32Array {
   if (samples.length === length) return samples;
-  if (samples.length > length) {
-    const start = Math.floor((samples.length - length) / 2);
-    return samples.subarray(start, start + length);
-  }
+  const offset = fixLengthOffset(samples.length, length);
+  if (offset >= 0) return samples.subarray(offset, offset + length);
   const out = new Float32Array(length);
-  out.set(samples, Math.floor((length - samples.length) / 2));
+  out.set(samples, -offset);
   return out;
 }

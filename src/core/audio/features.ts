@@ -1,6 +1,6 @@
 import { resolveFeatureConfig, type FeatureConfig, type FeatureKind } from './config';
 import { powerToDb } from './db';
-import { fixLength, preEmphasis, trimSilence } from './effects';
+import { fixLength, fixLengthOffset, preEmphasis, trimSilence } from './effects';
 import type { FeatureMatrix } from './matrix';
 import { melFilterbank, melSpectrogram, type MelFilterbank } from './mel';
 import { mfccFromLogMel } from './mfcc';
@@ -15,6 +15,8 @@ export interface PreparedClip {
   /** Kept range [start, end) of the input in samples after trimming (whole input when trimming is off). */
   readonly trimmedStart: number;
   readonly trimmedEnd: number;
+  /** Input sample where the prepared clip starts (negative when zero padding comes before the signal). */
+  readonly firstSample: number;
 }
 
 /**
@@ -33,8 +35,13 @@ export function prepareClip(samples: Float32Array, config: FeatureConfig): Prepa
       end = trimmed.end;
     }
   }
-  if (config.clipSeconds !== null) kept = fixLength(kept, Math.round(config.clipSeconds * config.sampleRate));
-  return { samples: kept, trimmedStart: start, trimmedEnd: end };
+  let firstSample = start;
+  if (config.clipSeconds !== null) {
+    const length = Math.round(config.clipSeconds * config.sampleRate);
+    firstSample += fixLengthOffset(kept.length, length);
+    kept = fixLength(kept, length);
+  }
+  return { samples: kept, trimmedStart: start, trimmedEnd: end, firstSample };
 }
 
 const filterbankCache = new Map<string, MelFilterbank>();

@@ -1,5 +1,12 @@
 import FFT from 'fft.js';
 
+/** Smallest power of two ≥ `n` (and ≥ 2). */
+export function nextPowerOfTwo(n: number): number {
+  let size = 2;
+  while (size < n) size *= 2;
+  return size;
+}
+
 function isPowerOfTwo(n: number): boolean {
   return n >= 2 && (n & (n - 1)) === 0;
 }

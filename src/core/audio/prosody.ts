@@ -241,7 +241,7 @@ export function prosodySummary(
   for (const value of energyDb) loudest = Math.max(loudest, value);
   const gate = Math.max(ABSOLUTE_SILENCE_DB, loudest - resolved.silenceDb);
   const f0 = meanAndStd(frames, (t) => f0Hz[t], isVoiced);
-  const semitones = meanAndStd(frames, (t) => 12 * Math.log2(f0Hz[t] / 27.5), isVoiced);
+  const semitones = meanAndStd(frames, (t) => f0Semitones(f0Hz[t]), isVoiced);
   const energy = meanAndStd(frames, (t) => energyDb[t], (t) => energyDb[t] >= gate);
   const hnr = meanAndStd(frames, (t) => hnrDb[t], isVoiced);
   let f0Min: number | null = null;

@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { nextPowerOfTwo } from './fft';
 
 /** What the YIN analysis found in one frame. */
 export interface YinFrame {
@@ -25,12 +26,6 @@ export interface YinParameters {
 const MARGIN = 0.1;
 /** How far a candidate's correlation may fall short of the best candidate's and the candidate still be chosen. */
 const SLACK = 0.1;
-
-function nextPowerOfTwo(n: number): number {
-  let size = 2;
-  while (size < n) size *= 2;
-  return size;
-}
 
 /**
  * The YIN pitch estimator (de Cheveigné & Kawahara 2002) on one frame at a time: the difference function

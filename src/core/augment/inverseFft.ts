@@ -1,11 +1,6 @@
 import FFT from 'fft.js';
 
-/** Smallest power of two ≥ `n` (and ≥ 2). */
-export function nextPowerOfTwo(n: number): number {
-  let size = 2;
-  while (size < n) size *= 2;
-  return size;
-}
+export { nextPowerOfTwo } from '../audio/fft';
 
 /**
  * Inverse DFT back to real samples from bins 0…n/2 of a conjugate-symmetric spectrum, for a power-of-two length n.

@@ -11,7 +11,7 @@ import type { Explanation, ExplanationMethod } from '../../shared/explanation';
 import { EXPLANATION_METHODS } from '../../shared/explanation';
 import { checkInputShape, predictMatrices } from './classify';
 import { heatRegions, type HeatMap } from './heatRegions';
-import { classifySamples } from './timeline';
+import { classifySamples, windowAt, windowSamples } from './timeline';
 
 export type { Explanation, ExplanationMethod, ExplainedRegion } from '../../shared/explanation';
 export { EXPLANATION_METHODS } from '../../shared/explanation';
@@ -322,25 +322,19 @@ interface ExplainedInput {
  */
 function explainedInput(bundle: ModelBundle, samples: Float32Array, label: string | undefined): ExplainedInput {
   const { kind, config } = bundle.meta.feature;
-  const predict = (matrices: readonly FeatureMatrix[]) => predictMatrices(bundle, matrices);
-  const result = classifySamples(samples, bundle.meta, predict);
+  let predicted: readonly FeatureMatrix[] = [];
+  const result = classifySamples(samples, bundle.meta, (matrices) => predictMatrices(bundle, (predicted = matrices)));
   if (!result.timeline) {
-    const prepared = prepareClip(samples, config);
-    const kept = prepared.trimmedEnd - prepared.trimmedStart;
-    const target = config.clipSeconds === null ? kept : Math.round(config.clipSeconds * config.sampleRate);
-    const shift = kept >= target ? Math.floor((kept - target) / 2) : -Math.floor((target - kept) / 2);
-    return { matrix: computeFeatures(prepared.samples, kind, config), firstSample: prepared.trimmedStart + shift, predicted: result.label, probabilities: result.probabilities };
+    // One clip: classifySamples predicted on exactly its prepared features, so they are explained as they are.
+    return { matrix: predicted[0], firstSample: prepareClip(samples, config).firstSample, predicted: result.label, probabilities: result.probabilities };
   }
   const wanted = label ?? result.label;
   const voiced = result.timeline.filter((segment) => segment.voiced);
   const candidates = voiced.length ? voiced : result.timeline;
   const best = candidates.reduce((top, segment) => (segment.probabilities[wanted] > top.probabilities[wanted] ? segment : top));
   const first = Math.round(best.start * config.sampleRate);
-  const length = Math.round((config.clipSeconds ?? 3) * config.sampleRate);
-  const window = new Float32Array(length);
-  window.set(samples.subarray(first, first + length));
   return {
-    matrix: computeFeatures(window, kind, config),
+    matrix: computeFeatures(windowAt(samples, first, windowSamples(config)), kind, config),
     firstSample: first,
     predicted: best.label,
     probabilities: best.probabilities,

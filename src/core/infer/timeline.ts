@@ -39,12 +39,17 @@ function toRecord(labels: readonly string[], values: ArrayLike<number>): Record<
 }
 
 /** `length` samples from `start`, zero-padded at the end past the signal. */
-function windowAt(samples: Float32Array, start: number, length: number): Float32Array {
+export function windowAt(samples: Float32Array, start: number, length: number): Float32Array {
   const part = samples.subarray(start, start + length);
   if (part.length === length) return part;
   const padded = new Float32Array(length);
   padded.set(part);
   return padded;
+}
+
+/** The model's window in samples: its clip length (3 s when clips are not cut) at its rate. */
+export function windowSamples(config: FeatureConfig): number {
+  return Math.round((config.clipSeconds ?? 3) * config.sampleRate);
 }
 
 /**
@@ -57,7 +62,7 @@ export function classifySamples(samples: Float32Array, spec: ClassifierSpec, pre
   const config = spec.feature.config;
   const { kind } = spec.feature;
   const labels = spec.labels;
-  const window = Math.round((config.clipSeconds ?? 3) * config.sampleRate);
+  const window = windowSamples(config);
   const durationSeconds = samples.length / config.sampleRate;
   if (samples.length <= 1.5 * window) {
     const clip = prepareClip(samples, config).samples;

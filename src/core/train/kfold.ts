@@ -242,9 +242,10 @@ export async function trainKFold(options: TrainKFoldOptions): Promise<TrainKFold
       }
     }
 
-    const summary = kfoldSummary(outcomes, folds)!;
-    const pooled = metricsFromConfusion(summary.confusion, summary.labels);
+    // The record computes the summary and the pooled metrics from the outcomes; they are read back from it.
     const done = record('done');
+    const summary = done.kfold!.summary!;
+    const pooled = done.metrics.test!;
     writeFileAtomic(path.join(out, KFOLD_FILE), JSON.stringify({ format: KFOLD_FORMAT, version: KFOLD_VERSION, runId: id, createdAt: done.finishedAt, config, dataset: done.dataset, folds: outcomes, summary, pooled }, null, 1));
     const runFile = writeRunRecord(done);
     return { out, backend: backend!, labels: summary.labels, folds: outcomes, summary, pooled, seconds: (Date.now() - started) / 1000, runId: id, runFile };

@@ -1,4 +1,4 @@
-import { EXPLANATION_METHOD_NAMES, EXPLANATION_METHODS, featureShades, type ExplainRequest, type Explanation, type ExplanationMethod } from '../../../shared/explanation';
+import { describeRegion, EXPLANATION_METHOD_NAMES, EXPLANATION_METHODS, featureShades, type ExplainRequest, type Explanation, type ExplanationMethod } from '../../../shared/explanation';
 import { el, setText, type ViewContext } from '../dom';
 import {
   explanationAxis,
@@ -249,7 +249,7 @@ export class ExplanationSection {
     this.figureBox.hidden = false;
     this.checkCurrentMethod();
     this.figure.show(explanation);
-    this.regions.replaceChildren(...regionBoxes(explanation).map((box) => el('li', { text: box.text.replace(/^\d+\. /, '') })));
+    this.regions.replaceChildren(...explanation.regions.map((region) => el('li', { text: describeRegion(region) })));
   }
 
   private checkCurrentMethod(): void {
