@@ -220,3 +220,31 @@ export function createFileAtomic(file: string, data: string | Uint8Array): boole
     if (temp) fs.rmSync(temp, { force: true });
   }
 }
+
+/**
+ * Reads a regular file of at most `maxBytes` bytes: its size is checked (stat, then fstat of the open file) before a
+ * buffer is allocated, and a device or pipe is refused. Throws a FileError naming `file` for those; errors of the file
+ * system (ENOENT, EACCES) are thrown as they are.
+ */
+export function readFileBounded(file: string, maxBytes: number): Buffer {
+  const refuse = (size: number) => new FileError(file, `is ${size} bytes; at most ${maxBytes} are read`);
+  const before = fs.statSync(file);
+  if (!before.isFile()) throw new FileError(file, 'is not a regular file');
+  if (before.size > maxBytes) throw refuse(before.size);
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FileError(file, 'is not a regular file');
+    if (stat.size > maxBytes) throw refuse(stat.size);
+    const buffer = Buffer.alloc(stat.size);
+    let offset = 0;
+    while (offset < buffer.length) {
+      const read = fs.readSync(fd, buffer, offset, buffer.length - offset, offset);
+      if (read === 0) throw new FileError(file, 'changed while it was read');
+      offset += read;
+    }
+    return buffer;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

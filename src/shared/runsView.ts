@@ -1,3 +1,4 @@
+import { DEFAULT_FOLDS } from '../core/dataset/split';
 import type { BundleMeta } from '../core/bundle/bundle';
 import type { RunDataset, RunRecord } from '../core/runs/record';
 import type { TrainConfig } from '../core/train/config';
@@ -17,8 +18,8 @@ function featureText(features: TrainConfig['features'] | undefined): string {
 
 /** The split as a setting: its kind and what was chosen, not the fold's own speakers. */
 function splitText(config: TrainConfig, kind: RunSummary['kind'], description: string | undefined): string {
-  if (kind === 'kfold') return `k-fold by speaker, ${config.folds ?? 6} folds`;
-  if (config.split === 'kfold') return `k-fold by speaker, fold ${(config.fold ?? 0) + 1} of ${config.folds ?? 6}`;
+  if (kind === 'kfold') return `k-fold by speaker, ${config.folds ?? DEFAULT_FOLDS} folds`;
+  if (config.split === 'kfold') return `k-fold by speaker, fold ${(config.fold ?? 0) + 1} of ${config.folds ?? DEFAULT_FOLDS}`;
   if (config.split === 'random') return 'random clips (speaker leakage)';
   return description ?? config.split;
 }

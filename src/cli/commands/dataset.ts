@@ -1,4 +1,4 @@
-import { loadDataset, parseSpeakerList, splitCounts, splitDataset, type SplitKind } from '../../core/dataset';
+import { DEFAULT_FOLDS, loadDataset, parseSpeakerList, splitCounts, splitDataset, type SplitKind } from '../../core/dataset';
 import { UsageError } from '../../core/errors';
 import { formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliIo } from '../io';
@@ -26,7 +26,6 @@ lists every file's labels and speaker, skipped files with reasons, and the defau
 ${formatOptions(OPTIONS)}`;
 
 /** Folds of a k-fold split when --folds is not given (the core's default). */
-const DEFAULT_FOLDS = 6;
 
 /**
  * The core's 0-based fold index of `--fold K`, which counts from 1 as the fold-K folders and the dashboard do; usage

@@ -9,7 +9,8 @@ import type { BackendReport } from '../tf/choices';
 import type { EpochRecord } from '../train/checkpoint';
 import { ARCHITECTURES, type Architecture, type TrainConfig } from '../train/config';
 import type { Normalization } from '../train/data';
-import { modelFileContents, modelFromArtifacts, readFileBounded, readModelFiles, serializeModel, sha256 } from './modelFiles';
+import { readFileBounded } from '../fsutil';
+import { modelFileContents, modelFromArtifacts, readModelFiles, serializeModel, sha256 } from './modelFiles';
 
 export const BUNDLE_FORMAT = 'voice-emotion-model';
 export const BUNDLE_VERSION = 1;

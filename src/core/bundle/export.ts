@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findBuiltFile } from '../builtFile';
 import { FileError } from '../errors';
-import { isInsideFolder, syncFolder, writeFilesAtomic } from '../fsutil';
+import { isInsideFolder, readFileBounded, syncFolder, writeFilesAtomic } from '../fsutil';
 import { activeLockHolder } from '../train/lock';
 import { checkBundleMeta, MAX_BUNDLE_META_BYTES, type BundleMeta } from './bundle';
 import { EXPORT_FILES, exportFolderKind, nameList } from './exportFiles';
 import { exportPageHtml, exportReadme } from './exportPage';
-import { readFileBounded, readModelFiles, sha256 } from './modelFiles';
+import { readModelFiles, sha256 } from './modelFiles';
 
 export { EXPORT_FILES } from './exportFiles';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileError } from '../errors';
-import type { FileContent } from '../fsutil';
+import { readFileBounded, type FileContent } from '../fsutil';
 import { checkModelTopology, type ManifestWeight } from './topology';
 
 const MAX_WEIGHT_BYTES = 2 * 1024 ** 3;
@@ -57,34 +57,6 @@ export function modelFileContents(dir: string, artifacts: ModelArtifacts): FileC
     { file: path.join(dir, 'weights.bin'), data: artifacts.weights },
     { file: path.join(dir, 'model.json'), data: artifacts.modelJson },
   ];
-}
-
-/**
- * Reads a regular file of at most `maxBytes` bytes: its size is checked (stat, then fstat of the open file) before a
- * buffer is allocated, and a device or pipe is refused. Throws a FileError naming `file` for those; errors of the file
- * system (ENOENT, EACCES) are thrown as they are.
- */
-export function readFileBounded(file: string, maxBytes: number): Buffer {
-  const refuse = (size: number) => new FileError(file, `is ${size} bytes; at most ${maxBytes} are read`);
-  const before = fs.statSync(file);
-  if (!before.isFile()) throw new FileError(file, 'is not a regular file');
-  if (before.size > maxBytes) throw refuse(before.size);
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new FileError(file, 'is not a regular file');
-    if (stat.size > maxBytes) throw refuse(stat.size);
-    const buffer = Buffer.alloc(stat.size);
-    let offset = 0;
-    while (offset < buffer.length) {
-      const read = fs.readSync(fd, buffer, offset, buffer.length - offset, offset);
-      if (read === 0) throw new FileError(file, 'changed while it was read');
-      offset += read;
-    }
-    return buffer;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 interface WeightSpec extends ManifestWeight {

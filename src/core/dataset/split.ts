@@ -41,6 +41,9 @@ export interface SplitOptions {
 }
 
 /** RAVDESS's conventional speaker-independent split: actors 21–24 test, 19–20 validation. */
+/** Folds of a k-fold split when none are given. */
+export const DEFAULT_FOLDS = 6;
+
 export const RAVDESS_TEST_ACTORS = ['21', '22', '23', '24'];
 export const RAVDESS_VALIDATION_ACTORS = ['19', '20'];
 
@@ -185,7 +188,7 @@ export function splitDataset(index: DatasetIndex, options: SplitOptions = {}): D
  * fold k tests on its speakers and validates on fold k+1's. Every speaker is tested exactly once.
  */
 export function kFoldBySpeaker(index: DatasetIndex, options: { folds?: number; seed?: number } = {}): DatasetSplit[] {
-  const folds = options.folds ?? 6;
+  const folds = options.folds ?? DEFAULT_FOLDS;
   const seed = options.seed ?? 1;
   if (!Number.isInteger(folds) || folds < 3) throw new UsageError(`k-fold needs at least 3 folds (got ${folds})`);
   if (folds > index.speakers.length) throw new UsageError(`${folds} folds need at least ${folds} speakers (the dataset has ${index.speakers.length})`);

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SplitKind } from '../dataset/split';
 import { FileError } from '../errors';
-import { createFileAtomic } from '../fsutil';
+import { createFileAtomic, readFileBounded } from '../fsutil';
 import type { ClassificationMetrics, MeanStd } from '../metrics';
 import type { BackendReport } from '../tf/choices';
 import type { EpochRecord } from '../train/checkpoint';
@@ -232,10 +231,7 @@ export function parseRunRecord(text: string, file: string): RunRecord {
 export function readRunRecord(file: string): RunRecord {
   let text: string;
   try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new FileError(file, 'is not a regular file');
-    if (stat.size > MAX_RUN_RECORD_BYTES) throw new FileError(file, `is ${stat.size} bytes; at most ${MAX_RUN_RECORD_BYTES} are read`);
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileBounded(file, MAX_RUN_RECORD_BYTES).toString('utf8');
   } catch (error) {
     if (error instanceof FileError) throw error;
     throw new FileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);

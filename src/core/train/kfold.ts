@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readBundleMeta, type BundleMeta } from '../bundle/bundle';
 import { stableHash } from '../cache/keys';
 import { loadDataset, requireTwoLabels, type DatasetIndex } from '../dataset/load';
-import { kFoldBySpeaker, type DatasetSplit } from '../dataset/split';
+import { DEFAULT_FOLDS, kFoldBySpeaker, type DatasetSplit } from '../dataset/split';
 import { CancelledError, UsageError } from '../errors';
 import { removeTemporaryFiles, writeFileAtomic } from '../fsutil';
 import type { ClassificationMetrics } from '../metrics';
@@ -121,7 +121,7 @@ function hasResumableCheckpoint(dir: string, config: TrainConfig, split: Dataset
 export async function trainKFold(options: TrainKFoldOptions): Promise<TrainKFoldResult> {
   const started = Date.now();
   const resolved = resolveTrainConfig({ ...options.config, split: 'kfold', fold: undefined });
-  const folds = resolved.folds ?? 6;
+  const folds = resolved.folds ?? DEFAULT_FOLDS;
   const config: TrainConfig = { ...resolved, folds };
   const out = path.resolve(options.out);
   const emit = (event: TrainEvent) => options.onEvent?.(event);

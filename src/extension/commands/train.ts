@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SplitKind } from '../../core/dataset/split';
+import { DEFAULT_FOLDS, type SplitKind } from '../../core/dataset/split';
 import type { KFoldSummary } from '../../core/runs/record';
 import type { Architecture } from '../../core/train/config';
 import { COMMANDS } from '../../shared/commands';
@@ -36,8 +36,6 @@ const SPLIT_ITEMS: readonly Choice<SplitKind>[] = [
   { label: 'Random', detail: 'Files shuffled into train/validation/test: the same speakers on both sides, optimistic scores', value: 'random' },
 ];
 
-/** Folds of a k-fold run when none are given. */
-const DEFAULT_FOLDS = 6;
 /** Whether `folds` is a usable number of folds. */
 const validFolds = (folds: number) => Number.isInteger(folds) && folds >= 3 && folds <= 100;
 
